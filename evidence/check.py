@@ -1,0 +1,86 @@
+"""Check every citation against its source, and index which passages cite which paragraphs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections import defaultdict
+
+from .citations import find_quote
+from .errors import Problems
+from .model import Citation, Explainer, Passage, Site, Source
+
+
+@dataclass(frozen=True)
+class Backlink:
+    """A passage of an explainer that cites a source paragraph."""
+
+    explainer: Explainer
+    topic: str
+    speaker: str
+    passage: Passage
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class CitationIndex:
+    """For each (source id, paragraph number), the passages that cite it, in reading order."""
+
+    backlinks: dict[tuple[str, int], tuple[Backlink, ...]]
+    count: int
+
+    def citing(self, source: Source, number: int) -> tuple[Backlink, ...]:
+        return self.backlinks.get((source.id, number), ())
+
+    def cited_numbers(self, source: Source) -> list[int]:
+        return [p.number for p in source.paragraphs if (source.id, p.number) in self.backlinks]
+
+
+def check_site(site: Site, problems: Problems) -> CitationIndex:
+    """Resolve every citation; report unknown sources, paragraphs and misquotes, and uncited paragraphs."""
+    sources = {source.id: source for source in site.sources}
+    backlinks: dict[tuple[str, int], list[Backlink]] = defaultdict(list)
+    count = 0
+    for explainer in site.explainers:
+        for source_id, line in zip(explainer.source_ids, explainer.source_lines):
+            if source_id not in sources:
+                problems.error(explainer.path, line, f"unknown source '{source_id}'; known sources: {', '.join(sorted(sources)) or 'none'}")
+        for topic, speaker, passage in explainer.labelled_passages():
+            for citation in passage.citations:
+                source = sources.get(citation.source_id)
+                if check_citation(citation, source, explainer, problems):
+                    count += 1
+                    for number in citation.paragraphs:
+                        backlinks[(source.id, number)].append(Backlink(explainer, topic, speaker, passage, citation))
+    for source in site.sources:
+        for paragraph in source.paragraphs:
+            if (source.id, paragraph.number) not in backlinks:
+                problems.warn(source.path, paragraph.line, f"¶{paragraph.number} is not cited by any explainer")
+    return CitationIndex({key: tuple(value) for key, value in backlinks.items()}, count)
+
+
+def check_citation(citation: Citation, source: Source | None, explainer: Explainer, problems: Problems) -> bool:
+    where = f"citation {citation.raw}"
+    if source is None:
+        problems.error(citation.path, citation.line, f"{where}: unknown source '{citation.source_id}'; this explainer's sources: {', '.join(explainer.source_ids)}")
+        return False
+    if source.id not in explainer.source_ids:
+        problems.error(citation.path, citation.line, f"{where}: source '{source.id}' is not listed in this explainer's 'sources'")
+        return False
+    total = len(source.paragraphs)
+    missing = [n for n in citation.paragraphs if not 1 <= n <= total]
+    if missing:
+        problems.error(citation.path, citation.line, f"{where}: source '{source.id}' has {total} paragraphs; there is no ¶{missing[0]}")
+        return False
+    if citation.quote and locate_quote(citation, source) is None:
+        cited = ", ".join(f"¶{n}" for n in citation.paragraphs)
+        problems.error(citation.path, citation.line, f"{where}: the quote \"{citation.quote}\" does not appear in {cited} of '{source.id}'")
+        return False
+    return True
+
+
+def locate_quote(citation: Citation, source: Source) -> tuple[int, int, int] | None:
+    """(paragraph number, start, end) of the citation's quote in the source, or None."""
+    for number in citation.paragraphs:
+        span = find_quote(source.paragraph(number).text, citation.quote or "")
+        if span:
+            return number, span[0], span[1]
+    return None

@@ -1,0 +1,149 @@
+"""Citation syntax ([@lain ¶13-14 "quote"]) and verbatim-quote matching against paragraphs."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+class CitationSyntaxError(ValueError):
+    """A citation that cannot be read; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class CiteRef:
+    """A citation as written, before it is checked against the sources."""
+
+    source_id: str
+    paragraphs: tuple[int, ...]
+    quote: str | None
+
+
+KEY = re.compile(r"@([A-Za-z0-9][A-Za-z0-9_-]*)")
+PILCROW_ITEM = re.compile(r"¶\s*(\d+)(?:\s*[-–—]\s*¶?\s*(\d+))?")
+OPEN_QUOTES = {'"': '"', "“": "”", "„": "“"}
+
+
+def find_group_end(text: str, start: int) -> int:
+    """Index of the `]` closing the citation group that opens at text[start] == '[', or -1."""
+    closing = None
+    for index in range(start + 1, len(text)):
+        char = text[index]
+        if closing is not None:
+            if char == closing or (closing == "”" and char == '"'):
+                closing = None
+        elif char in OPEN_QUOTES:
+            closing = OPEN_QUOTES[char]
+        elif char == "]":
+            return index
+        elif char == "\n" and text[index - 1] == "\n":
+            return -1
+    return -1
+
+
+def parse_group(raw: str) -> list[CiteRef]:
+    """Parse `[@key ¶N ...; @key ...]` into references, or raise CitationSyntaxError."""
+    inner = raw[1:-1]
+    parts = _split_outside_quotes(inner, ";")
+    return [_parse_one(part.strip()) for part in parts]
+
+
+def _split_outside_quotes(text: str, separator: str) -> list[str]:
+    parts, current, closing = [], [], None
+    for char in text:
+        if closing is not None:
+            if char == closing or (closing == "”" and char == '"'):
+                closing = None
+        elif char in OPEN_QUOTES:
+            closing = OPEN_QUOTES[char]
+        elif char == separator:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _parse_one(text: str) -> CiteRef:
+    key = KEY.match(text)
+    if not key:
+        raise CitationSyntaxError(f"expected '@' and a source id, like @lain; found: '{text}'")
+    source_id, rest = key.group(1), text[key.end():].strip()
+    if not rest or rest[0] in OPEN_QUOTES:
+        raise CitationSyntaxError(f"'@{source_id}' needs a paragraph number, like [@{source_id} ¶13]")
+    paragraphs: list[int] = []
+    while True:
+        item = PILCROW_ITEM.match(rest)
+        if not item:
+            found = rest.split()[0] if rest.split() else rest
+            raise CitationSyntaxError(f"expected ¶ and a paragraph number, like ¶13; found: '{found}'")
+        first = int(item.group(1))
+        last = int(item.group(2)) if item.group(2) else first
+        if last < first:
+            raise CitationSyntaxError(f"the range ¶{first}-{last} runs backwards; write ¶{last}-{first}")
+        paragraphs.extend(n for n in range(first, last + 1) if n not in paragraphs)
+        rest = rest[item.end():].strip()
+        if rest.startswith(","):
+            rest = rest[1:].strip()
+            continue
+        break
+    quote = None
+    if rest:
+        if rest[0] not in OPEN_QUOTES:
+            raise CitationSyntaxError(f"unexpected text '{rest}'; a quote goes in double quotes, like \"exact words\"")
+        closing = OPEN_QUOTES[rest[0]]
+        end = max(rest.rfind(closing), rest.rfind('"') if closing == "”" else -1)
+        if end <= 0:
+            raise CitationSyntaxError("the quote is not closed; add the closing double quote")
+        if rest[end + 1:].strip():
+            raise CitationSyntaxError(f"unexpected text after the quote: '{rest[end + 1:].strip()}'")
+        quote = " ".join(rest[1:end].split())
+        if not quote:
+            raise CitationSyntaxError("the quote is empty; remove the quotes or put the cited words between them")
+    return CiteRef(source_id, tuple(paragraphs), quote)
+
+
+# --- quotes --------------------------------------------------------------------------
+
+_EQUIVALENTS = str.maketrans(
+    {
+        "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
+        "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
+        "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    }
+)
+
+
+def _normalise_char(char: str) -> str:
+    return unicodedata.normalize("NFKC", char.translate(_EQUIVALENTS))
+
+
+def normalise(text: str) -> str:
+    """Text as compared for quotes: one space for any whitespace, plain quotes and dashes."""
+    return " ".join("".join(_normalise_char(c) for c in text).split())
+
+
+def find_quote(paragraph: str, quote: str) -> tuple[int, int] | None:
+    """Where `quote` stands in `paragraph` (start, end in the paragraph's own characters)."""
+    normal_chars: list[str] = []
+    origins: list[int] = []
+    previous_space = True
+    for index, char in enumerate(paragraph):
+        normal = _normalise_char(char)
+        if normal.isspace():
+            if previous_space:
+                continue
+            normal = " "
+        previous_space = normal == " "
+        for piece in normal:
+            normal_chars.append(piece)
+            origins.append(index)
+    haystack = "".join(normal_chars)
+    needle = normalise(quote)
+    found = haystack.find(needle)
+    if found < 0 or not needle:
+        return None
+    last = found + len(needle) - 1
+    return origins[found], origins[last] + 1

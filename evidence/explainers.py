@@ -1,0 +1,335 @@
+"""Read an explainer: front matter, then a Markdown body shaped as topics and positions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import Problems
+from .model import Citation, Explainer, Party, Passage, Position, Topic
+from .yamlfile import Field, YMap, date, identifier, list_of, mapping, read_fields, read_text, split_front_matter, text
+
+EXPLAINER_FIELDS = [
+    Field("id", identifier),
+    Field("title", text, required=True),
+    Field("dek", text, required=True),
+    Field("date", date, required=True),
+    Field("updated", date),
+    Field("byline", text),
+    Field("sources", list_of(identifier), required=True),
+    Field("parties", list_of(mapping), required=True),
+]
+PARTY_FIELDS = [Field("id", identifier, required=True), Field("name", text, required=True), Field("short", text)]
+ANALYSIS = "analysis"
+RESERVED_IDS = {ANALYSIS, "context", "intro", "summary", "unstated"}
+LABELS = {"Summary:": "summary", "Not stated:": "unstated", "Framing:": "framing"}
+HEADING_ID = re.compile(r"^(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
+CITATION_NEEDED = (
+    "citation needed: every paragraph of prose cites its source, like [@{source} ¶3]; "
+    "start it with 'Framing:' if it is the explainer's own framing"
+)
+
+
+def load_explainer(path: Path, md: MarkdownIt, problems: Problems) -> Explainer | None:
+    content = read_text(path, problems)
+    document = split_front_matter(content, path, problems) if content is not None else None
+    if document is None:
+        return None
+    values = read_fields(document.meta, EXPLAINER_FIELDS, "explainer front matter", path, 1, problems)
+    if values is None:
+        return None
+    meta: YMap = document.meta
+    parties = _read_parties(meta["parties"], path, problems)
+    if parties is None:
+        return None
+    id_ = values["id"] or _file_id(path, problems)
+    reader = BodyReader(path, document.body_line, parties, values["sources"][0] if values["sources"] else "source", problems)
+    reader.read(md.parse(document.body, {}))
+    if not values["sources"]:
+        problems.error(path, meta.key_lines["sources"], "'sources' must list at least one source id")
+    if id_ is None or not values["sources"]:
+        return None
+    return Explainer(
+        id=id_, path=path, title=values["title"], dek=values["dek"], date=values["date"], updated=values["updated"],
+        byline=values["byline"], source_ids=tuple(values["sources"]), source_lines=tuple(meta["sources"].item_lines),
+        parties=parties, intro=tuple(reader.intro), topics=reader.topics(),
+    )
+
+
+def _file_id(path: Path, problems: Problems) -> str | None:
+    try:
+        return identifier(path.stem)
+    except ValueError as expected:
+        problems.error(path, 1, f"the file name '{path.stem}' is not a usable id: rename it or set 'id' to {expected}")
+        return None
+
+
+def _read_parties(items: list, path: Path, problems: Problems) -> tuple[Party, ...] | None:
+    parties: list[Party] = []
+    ok = True
+    for index, (item, line) in enumerate(zip(items, items.item_lines), start=1):
+        values = read_fields(item, PARTY_FIELDS, "a party", path, line, problems)
+        if values is None:
+            ok = False
+            continue
+        if values["id"] in RESERVED_IDS:
+            problems.error(path, line, f"party id '{values['id']}' is reserved; choose another (reserved: {', '.join(sorted(RESERVED_IDS))})")
+            ok = False
+        elif any(party.id == values["id"] for party in parties):
+            problems.error(path, line, f"duplicate party id '{values['id']}'")
+            ok = False
+        parties.append(Party(values["id"], values["name"], values["short"] or values["name"], index))
+    if ok and not 2 <= len(parties) <= 3:
+        problems.error(path, items.line, f"an explainer compares 2 or 3 parties; found: {len(parties)}")
+        ok = False
+    return tuple(parties) if ok else None
+
+
+@dataclass
+class Section:
+    """A `### ` section while it is being read: one party's position, or the analysis."""
+
+    key: str
+    line: int
+    anchor: str
+    passages: list[Passage] = field(default_factory=list)
+    summary: Passage | None = None
+    unstated: Passage | None = None
+
+
+@dataclass
+class TopicDraft:
+    id: str
+    title: str
+    line: int
+    context: list[Passage] = field(default_factory=list)
+    sections: dict[str, Section] = field(default_factory=dict)
+
+
+class BodyReader:
+    """Walks the top-level Markdown blocks of an explainer body and sorts them into topics."""
+
+    def __init__(self, path: Path, body_line: int, parties: tuple[Party, ...], example_source: str, problems: Problems):
+        self.path, self.body_line, self.parties, self.problems = path, body_line, parties, problems
+        self.example_source = example_source
+        self.intro: list[Passage] = []
+        self.drafts: list[TopicDraft] = []
+        self.section: Section | None = None
+
+    def read(self, tokens: list[Token]) -> None:
+        for block in _top_level_blocks(tokens):
+            line = block[0].map[0] + self.body_line if block[0].map else self.body_line
+            if block[0].type == "heading_open":
+                self._heading(block, line)
+            else:
+                self._passage(block, line)
+        self._finish_topic()
+
+    def topics(self) -> tuple[Topic, ...]:
+        return tuple(self._topic(draft) for draft in self.drafts)
+
+    # headings ------------------------------------------------------------------------
+
+    def _heading(self, block: list[Token], line: int) -> None:
+        level, title = int(block[0].tag[1]), block[1].content.strip()
+        if level == 2:
+            self._finish_topic()
+            self._start_topic(title, line)
+        elif level == 3 and not self.drafts:
+            self.problems.error(self.path, line, f"'### {title}' must come after a topic heading ('## A question?')")
+        elif level == 3:
+            self._start_section(title, line)
+        else:
+            self.problems.error(
+                self.path, line,
+                f"unexpected heading level {level}: use '## ' for a topic and '### ' for a party or the analysis "
+                "(the title comes from the front matter)",
+            )
+
+    def _start_topic(self, heading: str, line: int) -> None:
+        match = HEADING_ID.match(heading)
+        title = match.group("title") if match else heading
+        topic_id = match.group("id") if match else _slug(title)
+        try:
+            identifier(topic_id)
+        except ValueError as expected:
+            self.problems.error(self.path, line, f"topic id '{topic_id}' must be {expected}")
+        if topic_id in RESERVED_IDS:
+            self.problems.error(self.path, line, f"topic id '{topic_id}' is reserved; choose another")
+        for draft in self.drafts:
+            if draft.id == topic_id:
+                self.problems.error(self.path, line, f"duplicate topic id '{topic_id}' (first on line {draft.line})")
+        if not title.endswith("?"):
+            self.problems.warn(self.path, line, f"topic title '{title}' is not a question; readers scan topics as questions")
+        self.drafts.append(TopicDraft(topic_id, title, line))
+        self.section = None
+
+    def _start_section(self, heading: str, line: int) -> None:
+        topic = self.drafts[-1]
+        key = self._section_key(heading)
+        if key is None:
+            choices = ", ".join([party.id for party in self.parties] + [ANALYSIS])
+            self.problems.error(self.path, line, f"unknown section '### {heading}'; expected one of: {choices}; found: '{heading}'")
+            self.section = None
+            return
+        if key in topic.sections:
+            self.problems.error(self.path, line, f"duplicate section '### {heading}' in topic '{topic.id}' (first on line {topic.sections[key].line})")
+        self.section = Section(key, line, f"{topic.id}-{key}")
+        topic.sections.setdefault(key, self.section)
+
+    def _section_key(self, heading: str) -> str | None:
+        wanted = heading.casefold()
+        if wanted in (ANALYSIS, "the author's analysis", "the author’s analysis"):
+            return ANALYSIS
+        for party in self.parties:
+            if wanted in (party.id.casefold(), party.name.casefold(), party.short.casefold()):
+                return party.id
+        return None
+
+    # passages ------------------------------------------------------------------------
+
+    def _passage(self, block: list[Token], line: int) -> None:
+        kind = _take_label(block)
+        where = self._where()
+        if kind == "summary" and (self.section is None or self.section.key == ANALYSIS):
+            self.problems.error(self.path, line, "'Summary:' belongs at the start of a party's position ('### <party>')")
+        if kind == "unstated" and (self.section is None or self.section.key == ANALYSIS):
+            self.problems.error(self.path, line, "'Not stated:' belongs in a party's position ('### <party>')")
+        if kind == "framing" and self.section is not None:
+            self.problems.error(self.path, line, "'Framing:' paragraphs belong in the introduction or a topic's context, not under '### '")
+        anchor = self._anchor(kind, where)
+        block[0].attrSet("id", anchor)
+        passage = Passage(anchor, kind or "prose", tuple(block), self._citations(block, anchor, kind), line)
+        self._place(passage)
+
+    def _where(self) -> list[Passage]:
+        if not self.drafts:
+            return self.intro
+        if self.section is None:
+            return self.drafts[-1].context
+        return self.section.passages
+
+    def _anchor(self, kind: str | None, where: list[Passage]) -> str:
+        if self.section is not None and kind in ("summary", "unstated"):
+            return f"{self.section.anchor}-{kind}"
+        prefix = "intro" if not self.drafts else (self.section.anchor if self.section else f"{self.drafts[-1].id}-context")
+        return f"{prefix}-{len(where) + 1}"
+
+    def _place(self, passage: Passage) -> None:
+        section = self.section
+        if section is None:
+            self._where().append(passage)
+            return
+        if passage.kind == "summary":
+            if section.summary or section.passages or section.unstated:
+                self.problems.error(self.path, passage.line, "'Summary:' must be the first paragraph of a position, and appear once")
+            section.summary = passage
+        elif passage.kind == "unstated":
+            if section.summary or section.passages or section.unstated:
+                self.problems.error(self.path, passage.line, "a 'Not stated:' position holds nothing else: remove its other paragraphs or the 'Not stated:' line")
+            section.unstated = passage
+        else:
+            if section.unstated:
+                self.problems.error(self.path, passage.line, "a 'Not stated:' position holds nothing else: remove its other paragraphs or the 'Not stated:' line")
+            section.passages.append(passage)
+
+    def _citations(self, block: list[Token], anchor: str, kind: str | None) -> tuple[Citation, ...]:
+        citations: list[Citation] = []
+        needs_citation = kind not in ("framing", "unstated")
+        for index, token in enumerate(block):
+            if token.type != "inline":
+                continue
+            found = list(self._inline_citations(token, anchor, citations))
+            citations.extend(found)
+            is_paragraph = index > 0 and block[index - 1].type == "paragraph_open"
+            has_attempt = any(child.type == "citation" for child in token.children or [])
+            if needs_citation and is_paragraph and not has_attempt:
+                line = token.map[0] + self.body_line if token.map else self.body_line
+                self.problems.error(self.path, line, CITATION_NEEDED.format(source=self.example_source))
+        if needs_citation and block[0].type == "table_open" and not citations:
+            self.problems.error(self.path, block[0].map[0] + self.body_line, CITATION_NEEDED.format(source=self.example_source))
+        return tuple(citations)
+
+    def _inline_citations(self, inline: Token, anchor: str, earlier: list[Citation]) -> Iterator[Citation]:
+        line = inline.map[0] + self.body_line if inline.map else self.body_line
+        made: list[Citation] = []
+        for child in inline.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            if child.type != "citation":
+                continue
+            if "error" in child.meta:
+                self.problems.error(self.path, line, f"citation {child.content}: {child.meta['error']}")
+                child.meta["citations"] = ()
+                continue
+            group = []
+            for ref in child.meta["refs"]:
+                number = len(earlier) + len(made) + 1
+                citation = Citation(ref.source_id, ref.paragraphs, ref.quote, child.content, self.path, line, f"{anchor}-c{number}")
+                made.append(citation)
+                group.append(citation)
+            child.meta["citations"] = tuple(group)
+        yield from made
+
+    # finishing -----------------------------------------------------------------------
+
+    def _finish_topic(self) -> None:
+        if not self.drafts:
+            return
+        topic = self.drafts[-1]
+        for party in self.parties:
+            section = topic.sections.get(party.id)
+            if section is None:
+                self.problems.error(
+                    self.path, topic.line,
+                    f"topic '{topic.id}' has no position for {party.name}: add '### {party.id}' with a 'Summary:', "
+                    "or 'Not stated:' if the source does not say",
+                )
+            elif section.summary is None and section.unstated is None:
+                self.problems.error(
+                    self.path, section.line,
+                    f"the position of {party.name} in topic '{topic.id}' needs a 'Summary:' paragraph first "
+                    "(one cited line, shown at a glance), or 'Not stated:'",
+                )
+
+    def _topic(self, draft: TopicDraft) -> Topic:
+        positions = []
+        for party in self.parties:
+            section = draft.sections.get(party.id) or Section(party.id, draft.line, f"{draft.id}-{party.id}")
+            positions.append(Position(party, section.summary, tuple(section.passages), section.unstated, section.anchor))
+        analysis = draft.sections.get(ANALYSIS)
+        return Topic(draft.id, draft.title, draft.line, tuple(draft.context), tuple(positions), tuple(analysis.passages) if analysis else ())
+
+
+def _top_level_blocks(tokens: list[Token]) -> Iterator[list[Token]]:
+    block: list[Token] = []
+    for token in tokens:
+        block.append(token)
+        if token.level == 0 and token.nesting != 1:
+            yield block
+            block = []
+
+
+def _take_label(block: list[Token]) -> str | None:
+    """If a paragraph starts with a label such as 'Summary:', remove it and say which."""
+    if block[0].type != "paragraph_open":
+        return None
+    inline = block[1]
+    first = inline.children[0] if inline.children else None
+    if first is None or first.type != "text":
+        return None
+    for label, kind in LABELS.items():
+        if first.content.startswith(label):
+            first.content = first.content[len(label):].lstrip()
+            inline.content = inline.content[len(label):].lstrip()
+            return kind
+    return None
+
+
+def _slug(title: str) -> str:
+    words = re.findall(r"[a-z0-9]+", title.lower().replace("'", "").replace("’", ""))
+    return "-".join(words)[:60].strip("-") or "topic"

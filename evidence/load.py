@@ -1,0 +1,162 @@
+"""Load a content folder into the model: site settings, sources and explainers, all checked."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from .errors import Problems
+from .explainers import load_explainer
+from .model import SOURCE_KINDS, Author, Paragraph, Settings, Site, Source, Subheading
+from .yamlfile import (
+    Field, date, describe, identifier, list_of, mapping, one_of, parse_yaml, read_fields, read_text,
+    split_front_matter, text, url,
+)
+
+SETTINGS_FIELDS = [
+    Field("title", text, required=True),
+    Field("description", text, required=True),
+    Field("language", text, default="en"),
+    Field("base_url", url),
+    Field("publisher", text),
+    Field("copyright", text),
+    Field("license", text),
+    Field("repository", url),
+]
+
+SOURCE_FIELDS = [
+    Field("id", identifier),
+    Field("title", text, required=True),
+    Field("author", mapping, required=True),
+    Field("editors_note", text),
+    Field("publisher", text, required=True),
+    Field("section", text),
+    Field("date", date, required=True),
+    Field("url", url, required=True),
+    Field("kind", one_of(*SOURCE_KINDS), required=True),
+    Field("rights", one_of("full", "excerpts"), required=True),
+    Field("rights_note", text),
+    Field("highlights", list_of(text), default=[]),
+    Field("label", text),
+]
+
+AUTHOR_FIELDS = [Field("name", text, required=True), Field("description", text)]
+
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+def load_site(content_dir: Path, md: MarkdownIt, problems: Problems) -> Site | None:
+    """Read every file of a content folder; problems are collected, not raised."""
+    settings = load_settings(content_dir / "site.yaml", problems)
+    sources = [load_source(path, problems) for path in _markdown_files(content_dir / "sources", problems)]
+    explainers = [load_explainer(path, md, problems) for path in _markdown_files(content_dir / "explainers", problems)]
+    _check_unique_ids(sources, "source", problems)
+    _check_unique_ids(explainers, "explainer", problems)
+    if settings is None or None in sources or None in explainers:
+        return None
+    return Site(settings, tuple(sources), tuple(explainers))
+
+
+def _markdown_files(folder: Path, problems: Problems) -> list[Path]:
+    if not folder.is_dir():
+        problems.error(folder, 1, "folder not found: a site needs sources/ and explainers/ folders of .md files")
+        return []
+    files = sorted(folder.glob("*.md"))
+    if not files:
+        problems.error(folder, 1, "no .md files in this folder")
+    return files
+
+
+def _check_unique_ids(items: list, what: str, problems: Problems) -> None:
+    seen: dict[str, Path] = {}
+    for item in items:
+        if item is None:
+            continue
+        if item.id in seen:
+            problems.error(item.path, 1, f"duplicate {what} id '{item.id}' (also used by {seen[item.id].name})")
+        else:
+            seen[item.id] = item.path
+
+
+def load_settings(path: Path, problems: Problems) -> Settings | None:
+    content = read_text(path, problems) if path.exists() else None
+    if not path.exists():
+        problems.error(path, 1, "site settings not found: create site.yaml with at least 'title' and 'description'")
+    if content is None:
+        return None
+    values = read_fields(parse_yaml(content, path, problems), SETTINGS_FIELDS, "site.yaml", path, 1, problems)
+    if values is None:
+        return None
+    if not LANGUAGE_TAG.match(values["language"]):
+        problems.error(path, 1, f"'language' must be a language tag like en or en-GB; found: {describe(values['language'])}")
+        return None
+    if values["base_url"] and not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    return Settings(path=path, **values)
+
+
+def load_source(path: Path, problems: Problems) -> Source | None:
+    content = read_text(path, problems)
+    document = split_front_matter(content, path, problems) if content is not None else None
+    if document is None:
+        return None
+    values = read_fields(document.meta, SOURCE_FIELDS, "source front matter", path, 1, problems)
+    if values is None:
+        return None
+    author_line = document.meta.key_lines["author"]
+    author = read_fields(values["author"], AUTHOR_FIELDS, "'author'", path, author_line, problems)
+    id_ = _id_for(path, values["id"], problems)
+    blocks = _source_blocks(document.body, document.body_line)
+    if not any(isinstance(block, Paragraph) for block in blocks):
+        problems.error(path, document.body_line, "the source has no paragraphs: paste the article's text below the front matter")
+        return None
+    if author is None or id_ is None:
+        return None
+    label = values["label"] or author["name"].split()[-1]
+    return Source(
+        id=id_, path=path, title=values["title"], author=Author(**author), editors_note=values["editors_note"],
+        publisher=values["publisher"], section=values["section"], date=values["date"], url=values["url"],
+        kind=values["kind"], rights=values["rights"], rights_note=values["rights_note"],
+        highlights=tuple(values["highlights"]), label=label, blocks=tuple(blocks),
+    )
+
+
+def _id_for(path: Path, declared: str | None, problems: Problems) -> str | None:
+    if declared:
+        return declared
+    try:
+        return identifier(path.stem)
+    except ValueError as expected:
+        problems.error(path, 1, f"the file name '{path.stem}' is not a usable id: rename it or set 'id' to {expected}")
+        return None
+
+
+def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
+    """Split a source body into numbered paragraphs and unnumbered `## ` subheadings."""
+    blocks: list[Paragraph | Subheading] = []
+    current: list[str] = []
+    start = first_line
+    for offset, line in enumerate(body.split("\n") + [""]):
+        if line.strip():
+            if not current:
+                start = first_line + offset
+            current.append(line.strip())
+            continue
+        if not current:
+            continue
+        joined = " ".join(current)
+        if joined.startswith("## "):
+            heading = joined[3:].strip()
+            blocks.append(Subheading(heading, start, "h-" + slugify(heading)))
+        else:
+            number = sum(isinstance(block, Paragraph) for block in blocks) + 1
+            blocks.append(Paragraph(number, joined, start))
+        current = []
+    return blocks
+
+
+def slugify(title: str) -> str:
+    """A URL-safe id made from a title: lower-case ASCII words joined by hyphens."""
+    words = re.findall(r"[a-z0-9]+", title.lower().replace("'", "").replace("’", ""))
+    return "-".join(words)[:60].strip("-") or "section"

@@ -1,0 +1,56 @@
+"""The one markdown-it factory: CommonMark, raw HTML off, unsafe links refused, citations parsed."""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from .citations import CitationSyntaxError, find_group_end, parse_group
+
+UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|file):", re.IGNORECASE)
+
+
+def is_safe_link(url: str) -> bool:
+    """Only ordinary links: no script, data or local-file URLs, however they are disguised."""
+    squashed = re.sub(r"[\x00-\x20]", "", url)
+    return not UNSAFE_SCHEME.match(squashed)
+
+
+def citation_rule(state: StateInline, silent: bool) -> bool:
+    """Read `[@...]` as a citation token. Malformed ones become tokens carrying the error."""
+    src, pos = state.src, state.pos
+    if not src.startswith("[@", pos):
+        return False
+    end = find_group_end(src, pos)
+    raw = src[pos:] if end < 0 else src[pos : end + 1]
+    if end < 0:
+        raw = raw.split("\n", 1)[0]
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.content = raw
+        token.meta = {"offset": pos}
+        if end < 0:
+            token.meta["error"] = "the citation is not closed; add ']'"
+        else:
+            try:
+                token.meta["refs"] = parse_group(raw)
+            except CitationSyntaxError as error:
+                token.meta["error"] = str(error)
+    state.pos = pos + len(raw)
+    return True
+
+
+def render_citation(self: Any, tokens: list, idx: int, options: Any, env: dict) -> str:
+    render: Callable[[Any], str] = env["render_citations"]
+    return render(tokens[idx].meta["citations"])
+
+
+def make_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.enable(["table", "smartquotes"])
+    md.validateLink = is_safe_link
+    md.inline.ruler.before("link", "citation", citation_rule)
+    md.add_render_rule("citation", render_citation)
+    return md

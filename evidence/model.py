@@ -1,0 +1,199 @@
+"""The content model: frozen records built and validated once, when the content is loaded."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from markdown_it.token import Token
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str
+    description: str
+    language: str
+    base_url: str | None
+    publisher: str | None
+    copyright: str | None
+    license: str | None
+    repository: str | None
+    path: Path
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A numbered body paragraph of a source: ¶number."""
+
+    number: int
+    text: str
+    line: int
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.number}"
+
+
+@dataclass(frozen=True)
+class Subheading:
+    """A subheading inside a source: shown, never numbered."""
+
+    text: str
+    line: int
+    anchor: str
+
+
+SOURCE_KINDS = {
+    "opinion": "Opinion",
+    "analysis": "Analysis",
+    "news": "News report",
+    "statement": "Official statement",
+    "report": "Report",
+    "interview": "Interview",
+    "transcript": "Transcript",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    path: Path
+    title: str
+    author: Author
+    editors_note: str | None
+    publisher: str
+    section: str | None
+    date: dt.date
+    url: str
+    kind: str
+    rights: str  # "full" or "excerpts"
+    rights_note: str | None
+    highlights: tuple[str, ...]
+    label: str
+    blocks: tuple[Paragraph | Subheading, ...]
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return tuple(block for block in self.blocks if isinstance(block, Paragraph))
+
+    def paragraph(self, number: int) -> Paragraph:
+        return self.paragraphs[number - 1]
+
+    @property
+    def kind_label(self) -> str:
+        return SOURCE_KINDS[self.kind]
+
+    @property
+    def shows_full_text(self) -> bool:
+        return self.rights == "full"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited place: a source, one or more of its paragraphs, perhaps a verbatim quote."""
+
+    source_id: str
+    paragraphs: tuple[int, ...]
+    quote: str | None
+    raw: str  # the citation as written, e.g. [@lain ¶13]
+    path: Path
+    line: int
+    anchor: str  # the id of its mark in the explainer page
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A top-level block of explainer prose: the unit that citations and backlinks point at."""
+
+    anchor: str
+    kind: str  # "prose", "summary", "framing" or "unstated"
+    tokens: tuple[Token, ...] = field(repr=False, compare=False)
+    citations: tuple[Citation, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str
+    name: str
+    short: str
+    index: int  # 1-based order of declaration, used for its colour
+
+
+@dataclass(frozen=True)
+class Position:
+    party: Party
+    summary: Passage | None
+    passages: tuple[Passage, ...]
+    unstated: Passage | None  # set when the source does not state this party's position
+    anchor: str
+
+    @property
+    def is_stated(self) -> bool:
+        return self.unstated is None
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    line: int
+    context: tuple[Passage, ...]
+    positions: tuple[Position, ...]  # in the order the parties are declared
+    analysis: tuple[Passage, ...]
+
+    def passages(self) -> Iterator[tuple[str, Passage]]:
+        """Every passage with the label of who it speaks for."""
+        for passage in self.context:
+            yield "Context", passage
+        for position in self.positions:
+            for passage in (position.summary, *position.passages, position.unstated):
+                if passage is not None:
+                    yield position.party.name, passage
+        for passage in self.analysis:
+            yield "The author's analysis", passage
+
+
+@dataclass(frozen=True)
+class Explainer:
+    id: str
+    path: Path
+    title: str
+    dek: str
+    date: dt.date
+    updated: dt.date | None
+    byline: str | None
+    source_ids: tuple[str, ...]
+    source_lines: tuple[int, ...]
+    parties: tuple[Party, ...]
+    intro: tuple[Passage, ...]
+    topics: tuple[Topic, ...]
+
+    def citations(self) -> Iterator[Citation]:
+        for _, _, passage in self.labelled_passages():
+            yield from passage.citations
+
+    def labelled_passages(self) -> Iterator[tuple[str, str, Passage]]:
+        """Every passage as (topic title, speaker label, passage), in reading order."""
+        for passage in self.intro:
+            yield "Introduction", "", passage
+        for topic in self.topics:
+            for label, passage in topic.passages():
+                yield topic.title, label, passage
+
+
+@dataclass(frozen=True)
+class Site:
+    settings: Settings
+    sources: tuple[Source, ...]
+    explainers: tuple[Explainer, ...]
+
+    def source(self, source_id: str) -> Source:
+        return next(source for source in self.sources if source.id == source_id)

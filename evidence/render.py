@@ -1,0 +1,185 @@
+"""Render the checked model into pages held in memory: one small function per kind of page."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import jinja2
+from markupsafe import Markup, escape
+from markdown_it import MarkdownIt
+
+from .check import CitationIndex, locate_quote
+from .links import Links, base_path_of, text_fragment_url
+from .model import Citation, Explainer, Passage, Site, Source
+
+STYLESHEET = "assets/style.css"
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """Everything a page needs besides its own subject: the model, its index, templates, markdown."""
+
+    site: Site
+    index: CitationIndex
+    templates: jinja2.Environment
+    md: MarkdownIt
+    base_url: str | None
+
+    def page(self, template: str, path: str, *, absolute_links: bool = False, **context: object) -> tuple[str, str]:
+        links = Links(path, base_path_of(self.base_url) if absolute_links else None, self.base_url)
+        html = self.templates.get_template(template).render(
+            site=self.site.settings, links=links, page_path=path, stylesheet=STYLESHEET,
+            canonical=links.absolute(path), **context,
+        )
+        return path, html
+
+    # prose ---------------------------------------------------------------------------
+
+    def passage(self, passage: Passage, links: Links, explainer: Explainer) -> Markup:
+        """A passage of explainer prose as HTML, its citations rendered as linked marks."""
+        env = {"render_citations": lambda citations: self.marks(citations, links, explainer)}
+        return Markup(self.md.renderer.render(list(passage.tokens), self.md.options, env))
+
+    def glance(self, passage: Passage, links: Links, explainer: Explainer) -> Markup:
+        """A summary's words for the at-a-glance table: inline only, and no ids (they live in the topic)."""
+        env = {"render_citations": lambda citations: self.marks(citations, links, explainer, with_ids=False)}
+        inline = next(token for token in passage.tokens if token.type == "inline")
+        return Markup(self.md.renderer.renderInline(inline.children or [], self.md.options, env))
+
+    def marks(self, citations: tuple[Citation, ...], links: Links, explainer: Explainer, with_ids: bool = True) -> str:
+        return "".join(self.mark(citation, links, explainer, with_ids) for citation in citations)
+
+    def mark(self, citation: Citation, links: Links, explainer: Explainer, with_ids: bool = True) -> str:
+        source = self.site.source(citation.source_id)
+        prefix = f"{source.label} " if len(explainer.source_ids) > 1 else ""
+        runs = _runs(citation.paragraphs)
+        anchors = []
+        for first, last in runs:
+            label = f"¶{first}" if first == last else f"¶{first}–{last}"
+            spoken = f"paragraph {first}" if first == last else f"paragraphs {first} to {last}"
+            who = f"{source.label}, " if prefix else "source "
+            href = links.url(f"sources/{source.id}/index.html#p{first}")
+            anchors.append(f'<a href="{escape(href)}" aria-label="{escape(who + spoken)}">{escape(label)}</a>')
+        quote = f' title="{escape(_quote_title(citation))}" data-quote="{escape(citation.quote)}"' if citation.quote else ""
+        id_ = f' id="{citation.anchor}"' if with_ids else ""
+        return f'<sup class="cite"{id_}{quote}>{escape(prefix)}{Markup(", ").join(Markup(a) for a in anchors)}</sup>'
+
+    # source excerpts -----------------------------------------------------------------
+
+    def excerpts(self, source: Source, number: int) -> list[dict[str, str]]:
+        """The distinct quoted passages of ¶number, in the paragraph's order, with deep links."""
+        spans = set()
+        for backlink in self.index.citing(source, number):
+            citation = backlink.citation
+            if citation.quote:
+                found = locate_quote(citation, source)
+                if found and found[0] == number:
+                    spans.add((found[1], found[2]))
+        text = source.paragraph(number).text
+        return [
+            {"text": text[start:end], "href": text_fragment_url(source.url, text[start:end])}
+            for start, end in _merge(sorted(spans))
+        ]
+
+
+def _quote_title(citation: Citation) -> str:
+    numbers = ", ".join(f"¶{n}" for n in citation.paragraphs)
+    return f"“{citation.quote}” ({numbers})"
+
+
+def _runs(numbers: tuple[int, ...]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+# --- pages ---------------------------------------------------------------------------
+
+Page = tuple[str, str]
+
+
+def render_home(r: Renderer) -> Iterator[Page]:
+    explainers = sorted(r.site.explainers, key=lambda e: (-e.date.toordinal(), e.title))
+    yield r.page("index.html", "index.html", explainers=explainers, sources_of=lambda e: [r.site.source(s) for s in e.source_ids])
+
+
+def render_explainers(r: Renderer) -> Iterator[Page]:
+    for explainer in r.site.explainers:
+        path = f"explainers/{explainer.id}/index.html"
+        links = Links(path)
+        yield r.page(
+            "explainer.html", path, explainer=explainer,
+            sources=[r.site.source(s) for s in explainer.source_ids],
+            prose=lambda passage, e=explainer, l=links: r.passage(passage, l, e),
+            glance=lambda passage, e=explainer, l=links: r.glance(passage, l, e),
+            json_path=f"explainers/{explainer.id}/explainer.json",
+        )
+
+
+def render_sources(r: Renderer) -> Iterator[Page]:
+    for source in r.site.sources:
+        cited = r.index.cited_numbers(source)
+        citing_explainers = sorted({b.explainer.id: b.explainer for n in cited for b in r.index.citing(source, n)}.values(), key=lambda e: e.title)
+        yield r.page(
+            "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
+            citing_explainers=citing_explainers, backlinks=lambda n, s=source: r.index.citing(s, n),
+            excerpts=lambda n, s=source: r.excerpts(s, n),
+        )
+
+
+def render_not_found(r: Renderer) -> Iterator[Page]:
+    yield r.page("404.html", "404.html", absolute_links=True)
+
+
+PAGES: list[tuple[str, Callable[[Renderer], Iterator[Page]]]] = [
+    ("home", render_home),
+    ("explainer", render_explainers),
+    ("source", render_sources),
+    ("not found", render_not_found),
+]
+
+
+def render_site(r: Renderer) -> dict[str, str]:
+    pages: dict[str, str] = {}
+    for _, render in PAGES:
+        for path, html in render(r):
+            pages[path] = html
+    pages[".nojekyll"] = ""
+    return pages
+
+
+# --- templates -----------------------------------------------------------------------
+
+def format_date(value: dt.date) -> str:
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def make_templates(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = format_date
+    env.filters["tojson_compact"] = lambda value: Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return env
