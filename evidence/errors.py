@@ -9,9 +9,10 @@ from pathlib import Path
 def display_path(path: Path) -> str:
     """A path as the user typed it: relative to the working directory when inside it."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 @dataclass(frozen=True, order=True)

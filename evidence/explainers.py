@@ -108,6 +108,7 @@ class TopicDraft:
     line: int
     context: list[Passage] = field(default_factory=list)
     sections: dict[str, Section] = field(default_factory=dict)
+    has_unknown_section: bool = False
 
 
 class BodyReader:
@@ -174,7 +175,8 @@ class BodyReader:
         if key is None:
             choices = ", ".join([party.id for party in self.parties] + [ANALYSIS])
             self.problems.error(self.path, line, f"unknown section '### {heading}'; expected one of: {choices}; found: '{heading}'")
-            self.section = None
+            topic.has_unknown_section = True
+            self.section = Section("?", line, f"{topic.id}-unknown")  # swallows its passages quietly
             return
         if key in topic.sections:
             self.problems.error(self.path, line, f"duplicate section '### {heading}' in topic '{topic.id}' (first on line {topic.sections[key].line})")
@@ -195,6 +197,8 @@ class BodyReader:
     def _passage(self, block: list[Token], line: int) -> None:
         kind = _take_label(block)
         where = self._where()
+        if self.section is not None and self.section.key == "?":
+            return
         if kind == "summary" and (self.section is None or self.section.key == ANALYSIS):
             self.problems.error(self.path, line, "'Summary:' belongs at the start of a party's position ('### <party>')")
         if kind == "unstated" and (self.section is None or self.section.key == ANALYSIS):
@@ -203,7 +207,10 @@ class BodyReader:
             self.problems.error(self.path, line, "'Framing:' paragraphs belong in the introduction or a topic's context, not under '### '")
         anchor = self._anchor(kind, where)
         block[0].attrSet("id", anchor)
-        passage = Passage(anchor, kind or "prose", tuple(block), self._citations(block, anchor, kind), line)
+        if kind == "framing":
+            block[0].attrJoin("class", "framing")
+        text = "\n".join(token.content for token in block if token.type == "inline").strip()
+        passage = Passage(anchor, kind or "prose", text, tuple(block), self._citations(block, anchor, kind), line)
         self._place(passage)
 
     def _where(self) -> list[Passage]:
@@ -283,6 +290,8 @@ class BodyReader:
         topic = self.drafts[-1]
         for party in self.parties:
             section = topic.sections.get(party.id)
+            if section is None and topic.has_unknown_section:
+                continue
             if section is None:
                 self.problems.error(
                     self.path, topic.line,
@@ -324,10 +333,14 @@ def _take_label(block: list[Token]) -> str | None:
         return None
     for label, kind in LABELS.items():
         if first.content.startswith(label):
-            first.content = first.content[len(label):].lstrip()
-            inline.content = inline.content[len(label):].lstrip()
+            first.content = _capitalise(first.content[len(label):].lstrip())
+            inline.content = _capitalise(inline.content[len(label):].lstrip())
             return kind
     return None
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _slug(title: str) -> str:

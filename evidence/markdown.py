@@ -28,6 +28,7 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
     if end < 0:
         raw = raw.split("\n", 1)[0]
     if not silent:
+        state.pending = state.pending.rstrip(" ")  # the mark hugs the word it supports
         token = state.push("citation", "", 0)
         token.content = raw
         token.meta = {"offset": pos}

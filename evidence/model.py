@@ -114,6 +114,7 @@ class Passage:
 
     anchor: str
     kind: str  # "prose", "summary", "framing" or "unstated"
+    text: str  # the Markdown of its inline content, labels removed
     tokens: tuple[Token, ...] = field(repr=False, compare=False)
     citations: tuple[Citation, ...]
     line: int

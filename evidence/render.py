@@ -50,22 +50,47 @@ class Renderer:
         return Markup(self.md.renderer.renderInline(inline.children or [], self.md.options, env))
 
     def marks(self, citations: tuple[Citation, ...], links: Links, explainer: Explainer, with_ids: bool = True) -> str:
-        return "".join(self.mark(citation, links, explainer, with_ids) for citation in citations)
+        """One mark per cited place; citations of the same place in one bracket share a mark."""
+        groups: list[list[Citation]] = []
+        for citation in citations:
+            same_place = groups and (groups[-1][0].source_id, groups[-1][0].paragraphs) == (citation.source_id, citation.paragraphs)
+            if same_place:
+                groups[-1].append(citation)
+            else:
+                groups.append([citation])
+        return "".join(self.mark(group, links, explainer, with_ids) for group in groups)
 
-    def mark(self, citation: Citation, links: Links, explainer: Explainer, with_ids: bool = True) -> str:
-        source = self.site.source(citation.source_id)
+    def mark(self, group: list[Citation], links: Links, explainer: Explainer, with_ids: bool = True) -> str:
+        first = group[0]
+        source = self.site.source(first.source_id)
         prefix = f"{source.label} " if len(explainer.source_ids) > 1 else ""
-        runs = _runs(citation.paragraphs)
+        who = f"{source.label}, " if prefix else "source "
         anchors = []
-        for first, last in runs:
-            label = f"¶{first}" if first == last else f"¶{first}–{last}"
-            spoken = f"paragraph {first}" if first == last else f"paragraphs {first} to {last}"
-            who = f"{source.label}, " if prefix else "source "
-            href = links.url(f"sources/{source.id}/index.html#p{first}")
+        for start, end in _runs(first.paragraphs):
+            label = f"¶{start}" if start == end else f"¶{start}–{end}"
+            spoken = f"paragraph {start}" if start == end else f"paragraphs {start} to {end}"
+            href = links.url(f"sources/{source.id}/index.html#p{start}")
             anchors.append(f'<a href="{escape(href)}" aria-label="{escape(who + spoken)}">{escape(label)}</a>')
-        quote = f' title="{escape(_quote_title(citation))}" data-quote="{escape(citation.quote)}"' if citation.quote else ""
-        id_ = f' id="{citation.anchor}"' if with_ids else ""
-        return f'<sup class="cite"{id_}{quote}>{escape(prefix)}{Markup(", ").join(Markup(a) for a in anchors)}</sup>'
+        quotes = [citation.quote for citation in group if citation.quote]
+        attributes = f' id="{first.anchor}"' if with_ids else ""
+        if quotes:
+            numbers = ", ".join(f"¶{n}" for n in first.paragraphs)
+            title = " … ".join(f"“{quote}”" for quote in quotes) + f" ({numbers})"
+            attributes += f' title="{escape(title)}" data-quote="{escape(quotes[0])}"'
+        extra_ids = "".join(f'<span id="{c.anchor}"></span>' for c in group[1:]) if with_ids else ""
+        return f'<sup class="cite"{attributes}>{extra_ids}{escape(prefix)}{", ".join(anchors)}</sup>'
+
+    # source page ---------------------------------------------------------------------
+
+    def backlink_groups(self, source: Source, number: int, links: Links) -> list[dict]:
+        """Backlinks of ¶number grouped by passage speaker, Wikipedia-style: label, then a b c."""
+        groups: dict[tuple[str, str, str], dict] = {}
+        for backlink in self.index.citing(source, number):
+            key = (backlink.explainer.id, backlink.topic, backlink.speaker)
+            label = f"{backlink.topic} — {backlink.speaker}" if backlink.speaker else backlink.topic
+            group = groups.setdefault(key, {"label": label, "explainer": backlink.explainer.title, "hrefs": []})
+            group["hrefs"].append(links.url(f"explainers/{backlink.explainer.id}/index.html#{backlink.citation.anchor}"))
+        return list(groups.values())
 
     # source excerpts -----------------------------------------------------------------
 
@@ -83,11 +108,6 @@ class Renderer:
             {"text": text[start:end], "href": text_fragment_url(source.url, text[start:end])}
             for start, end in _merge(sorted(spans))
         ]
-
-
-def _quote_title(citation: Citation) -> str:
-    numbers = ", ".join(f"¶{n}" for n in citation.paragraphs)
-    return f"“{citation.quote}” ({numbers})"
 
 
 def _runs(numbers: tuple[int, ...]) -> list[tuple[int, int]]:
@@ -129,6 +149,7 @@ def render_explainers(r: Renderer) -> Iterator[Page]:
             sources=[r.site.source(s) for s in explainer.source_ids],
             prose=lambda passage, e=explainer, l=links: r.passage(passage, l, e),
             glance=lambda passage, e=explainer, l=links: r.glance(passage, l, e),
+            analysts=lambda topic: [r.site.source(c.source_id).author.name for p in topic.analysis for c in p.citations],
             json_path=f"explainers/{explainer.id}/explainer.json",
         )
 
@@ -140,6 +161,7 @@ def render_sources(r: Renderer) -> Iterator[Page]:
         yield r.page(
             "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
             citing_explainers=citing_explainers, backlinks=lambda n, s=source: r.index.citing(s, n),
+            backlink_groups=lambda n, s=source, l=Links(f"sources/{source.id}/index.html"): r.backlink_groups(s, n, l),
             excerpts=lambda n, s=source: r.excerpts(s, n),
         )
 
@@ -171,6 +193,12 @@ def format_date(value: dt.date) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+def join_names(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    names = list(dict.fromkeys(names))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+
 def make_templates(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
@@ -178,8 +206,8 @@ def make_templates(templates_dir: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=True,
     )
     env.filters["date"] = format_date
+    env.filters["join_names"] = join_names
     env.filters["tojson_compact"] = lambda value: Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     return env

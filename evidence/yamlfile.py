@@ -58,8 +58,11 @@ def _to_python(node: yaml.Node, offset: int, path: Path, problems: Problems) -> 
 _SCALARS = yaml.constructor.SafeConstructor()
 
 
+MALFORMED = object()  # what parse_yaml returns once it has reported malformed YAML
+
+
 def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) -> Any:
-    """Parse one YAML document; on malformed YAML record a problem and return None."""
+    """Parse one YAML document; on malformed YAML record a problem and return MALFORMED."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -68,7 +71,7 @@ def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) 
             mark = error.context_mark
         line = mark.line + 1 + line_offset if mark else line_offset + 1
         problems.error(path, line, f"malformed YAML: {_describe_yaml_error(error)}")
-        return None
+        return MALFORMED
     if node is None:
         return None
     try:
@@ -77,7 +80,7 @@ def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) 
         mark = error.problem_mark
         line = mark.line + 1 + line_offset if mark else line_offset + 1
         problems.error(path, line, f"malformed YAML: {_describe_yaml_error(error)}")
-        return None
+        return MALFORMED
 
 
 def _describe_yaml_error(error: yaml.MarkedYAMLError) -> str:
@@ -222,6 +225,8 @@ def describe(value: Any) -> str:
 
 def read_fields(node: Any, fields: list[Field], what: str, path: Path, line: int, problems: Problems) -> dict[str, Any] | None:
     """Check a mapping against its fields: unknown keys, missing keys and wrong types."""
+    if node is MALFORMED:
+        return None
     if not isinstance(node, YMap):
         problems.error(path, line, f"{what} must be a mapping of keys to values; found: {describe(node)}")
         return None

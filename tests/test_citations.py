@@ -1,0 +1,63 @@
+"""Citation syntax and quote matching."""
+import pytest
+
+from evidence.citations import CiteRef, CitationSyntaxError, find_quote, normalise, parse_group
+
+
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("[@lain ¶13]", [CiteRef("lain", (13,), None)]),
+        ("[@lain ¶13-14]", [CiteRef("lain", (13, 14), None)]),
+        ("[@lain ¶13–15]", [CiteRef("lain", (13, 14, 15), None)]),
+        ("[@lain ¶8, ¶15]", [CiteRef("lain", (8, 15), None)]),
+        ('[@lain ¶5 "has not fulfilled its side of the bargain"]', [CiteRef("lain", (5,), "has not fulfilled its side of the bargain")]),
+        ("[@lain ¶5 “curly quotes”]", [CiteRef("lain", (5,), "curly quotes")]),
+        ('[@lain ¶3; @other ¶5 "a; b"]', [CiteRef("lain", (3,), None), CiteRef("other", (5,), "a; b")]),
+        ('[@lain ¶2 "the West’s  \n view"]', [CiteRef("lain", (2,), "the West’s view")]),
+    ],
+)
+def test_citation_syntax_variants_parse(written, expected):
+    assert parse_group(written) == expected
+
+
+@pytest.mark.parametrize(
+    "written, message",
+    [
+        ("[@lain]", "'@lain' needs a paragraph number, like [@lain ¶13]"),
+        ("[@lain 13]", "expected ¶ and a paragraph number, like ¶13; found: '13'"),
+        ("[@lain ¶14-13]", "the range ¶14-13 runs backwards; write ¶13-14"),
+        ('[@lain ¶3 "open]', "the quote is not closed; add the closing double quote"),
+        ("[@lain ¶3 words]", "unexpected text 'words'; a quote goes in double quotes, like \"exact words\""),
+        ('[@lain ¶3 "a" more]', "unexpected text after the quote: 'more'"),
+        ('[@lain ¶3 ""]', "the quote is empty; remove the quotes or put the cited words between them"),
+        ("[@ ¶3]", "expected '@' and a source id, like @lain; found: '@ ¶3'"),
+    ],
+)
+def test_malformed_citation_says_what_was_expected(written, message):
+    with pytest.raises(CitationSyntaxError) as error:
+        parse_group(written)
+    assert str(error.value) == message
+
+
+def test_quote_matches_across_typographic_quotes_dashes_and_whitespace():
+    paragraph = "Russia has picked up on the West’s hypocrisy  in the latter’s claims – here."
+    assert find_quote(paragraph, "the West's hypocrisy in") is not None
+    assert find_quote(paragraph, "claims - here") is not None
+    assert find_quote(paragraph, "claims — here") is not None
+
+
+def test_quote_span_points_at_the_original_characters():
+    paragraph = "A  “moderate”   opposition, they say."
+    start, end = find_quote(paragraph, '"moderate" opposition')
+    assert paragraph[start:end] == "“moderate”   opposition"
+
+
+def test_quote_is_case_and_word_sensitive():
+    paragraph = "The US is angry."
+    assert find_quote(paragraph, "the us is angry") is None
+    assert find_quote(paragraph, "US is very angry") is None
+
+
+def test_normalise_folds_only_presentation():
+    assert normalise("“A” – ‘b’\u00a0 c") == "\"A\" - 'b' c"

@@ -1,0 +1,46 @@
+"""The fixture site, built whole, matches the golden output file for file.
+
+Regenerate the goldens after an intended change with:
+    python -m pytest tests/test_golden.py --update-goldens
+then read `git diff tests/golden` before committing.
+"""
+import difflib
+import shutil
+from pathlib import Path
+
+from conftest import PROJECT
+
+from evidence.build import Paths, build
+
+FIXTURE = PROJECT / "tests/fixtures/site"
+GOLDEN = PROJECT / "tests/golden/site"
+SKIPPED = ("assets/",)  # the stylesheet is copied verbatim; goldens track what we generate
+
+
+def generated_files(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.relative_to(folder).as_posix().startswith(SKIPPED)
+    }
+
+
+def test_fixture_site_matches_golden_output(tmp_path, request):
+    out = tmp_path / "out"
+    build(Paths(content=FIXTURE), out, base_url="https://example.org/desk/")
+    actual = generated_files(out)
+    if request.config.getoption("--update-goldens"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for relative, text in actual.items():
+            (GOLDEN / relative).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / relative).write_text(text, encoding="utf-8")
+    expected = generated_files(GOLDEN)
+    problems = [f"missing from output: {name}" for name in sorted(expected.keys() - actual.keys())]
+    problems += [f"not in goldens: {name}" for name in sorted(actual.keys() - expected.keys())]
+    for name in sorted(expected.keys() & actual.keys()):
+        if expected[name] != actual[name]:
+            diff = difflib.unified_diff(
+                expected[name].splitlines(), actual[name].splitlines(), f"golden/{name}", f"output/{name}", lineterm="", n=2
+            )
+            problems.append("\n".join(diff))
+    assert not problems, "output differs from tests/golden (regenerate with --update-goldens if intended):\n" + "\n\n".join(problems)
