@@ -22,6 +22,7 @@ class CiteRef:
 KEY = re.compile(r"@([A-Za-z0-9][A-Za-z0-9_-]*)")
 PILCROW_ITEM = re.compile(r"¶\s*(\d+)(?:\s*[-–—]\s*¶?\s*(\d+))?")
 OPEN_QUOTES = {'"': '"', "“": "”", "„": "“"}
+MAX_PARAGRAPH = 9999  # keeps a typo like ¶1-99999999 from expanding into a huge range
 
 
 def find_group_end(text: str, start: int) -> int:
@@ -82,7 +83,10 @@ def _parse_one(text: str) -> CiteRef:
         last = int(item.group(2)) if item.group(2) else first
         if last < first:
             raise CitationSyntaxError(f"the range ¶{first}-{last} runs backwards; write ¶{last}-{first}")
-        paragraphs.extend(n for n in range(first, last + 1) if n not in paragraphs)
+        if last > MAX_PARAGRAPH:
+            raise CitationSyntaxError(f"¶{last} is beyond the last paragraph of any source (at most ¶{MAX_PARAGRAPH}); check the number")
+        known = set(paragraphs)
+        paragraphs.extend(n for n in range(first, last + 1) if n not in known)
         rest = rest[item.end():].strip()
         if rest.startswith(","):
             rest = rest[1:].strip()

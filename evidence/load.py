@@ -6,6 +6,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from .citations import MAX_PARAGRAPH
 from .errors import Problems
 from .explainers import load_explainer
 from .model import SOURCE_KINDS, Author, Paragraph, Settings, Site, Source, Subheading
@@ -59,12 +60,15 @@ def load_site(content_dir: Path, md: MarkdownIt, problems: Problems) -> Site | N
 
 
 def _markdown_files(folder: Path, problems: Problems) -> list[Path]:
+    if folder.exists() and not folder.is_dir():
+        problems.error(folder, 1, "expected a folder of .md files; found a file")
+        return []
     if not folder.is_dir():
         problems.error(folder, 1, "folder not found: a site needs sources/ and explainers/ folders of .md files")
         return []
     files = sorted(folder.glob("*.md"))
     if not files:
-        problems.error(folder, 1, "no .md files in this folder")
+        problems.error(folder, 1, f"no .md files in this folder; a site needs at least one {folder.name.removesuffix('s')}")
     return files
 
 
@@ -74,7 +78,7 @@ def _check_unique_ids(items: list, what: str, problems: Problems) -> None:
         if item is None:
             continue
         if item.id in seen:
-            problems.error(item.path, 1, f"duplicate {what} id '{item.id}' (also used by {seen[item.id].name})")
+            problems.error(item.path, 1, f"duplicate {what} id '{item.id}' (also used by {seen[item.id].name}); rename one file or set its 'id'")
         else:
             seen[item.id] = item.path
 
@@ -102,15 +106,19 @@ def load_source(path: Path, problems: Problems) -> Source | None:
     if document is None:
         return None
     values = read_fields(document.meta, SOURCE_FIELDS, "source front matter", path, 1, problems)
-    if values is None:
+    # The body is checked even when the front matter is broken, so one build shows every mistake.
+    blocks = _source_blocks(document.body, document.body_line)
+    paragraphs = [block for block in blocks if isinstance(block, Paragraph)]
+    if not paragraphs:
+        problems.error(path, min(document.body_line, document.last_line), "the source has no paragraphs: paste the article's text below the front matter")
+    if len(paragraphs) > MAX_PARAGRAPH:
+        problems.error(path, paragraphs[MAX_PARAGRAPH].line,
+                       f"the source has {len(paragraphs)} paragraphs; at most {MAX_PARAGRAPH} can be numbered: split it into parts")
+    if values is None or not 0 < len(paragraphs) <= MAX_PARAGRAPH:
         return None
     author_line = document.meta.key_lines["author"]
     author = read_fields(values["author"], AUTHOR_FIELDS, "'author'", path, author_line, problems)
     id_ = _id_for(path, values["id"], problems)
-    blocks = _source_blocks(document.body, document.body_line)
-    if not any(isinstance(block, Paragraph) for block in blocks):
-        problems.error(path, document.body_line, "the source has no paragraphs: paste the article's text below the front matter")
-        return None
     if author is None or id_ is None:
         return None
     label = values["label"] or author["name"].split()[-1]

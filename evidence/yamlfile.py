@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,32 +30,84 @@ def _node_line(node: yaml.Node, offset: int) -> int:
     return node.start_mark.line + 1 + offset
 
 
-def _to_python(node: yaml.Node, offset: int, path: Path, problems: Problems) -> Any:
-    if isinstance(node, yaml.MappingNode):
+# Far beyond any real front matter; they stop an alias "billion laughs" or deep nesting
+# from taking the build down with it.
+MAX_VALUES = 10_000
+MAX_DEPTH = 20
+
+
+class _TooComplex(Exception):
+    """The YAML is well formed but cannot be turned into values; the message says why."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class _Converter:
+    """Turns a composed YAML node graph into YMap, YList and scalars, within limits."""
+
+    offset: int
+    path: Path
+    problems: Problems
+    scalars: yaml.constructor.SafeConstructor = field(default_factory=yaml.constructor.SafeConstructor)
+    budget: int = MAX_VALUES
+    open_nodes: list[yaml.Node] = field(default_factory=list)  # being converted: an alias to one is a loop
+
+    def value(self, node: yaml.Node) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise self._too_complex(f"more than {MAX_VALUES} values, usually from repeated aliases (*name); write the values out", node)
+        if any(node is open_node for open_node in self.open_nodes):
+            raise self._too_complex("an alias (*name) refers to the value that contains it; write the value out", node)
+        if len(self.open_nodes) >= MAX_DEPTH:
+            raise self._too_complex(f"values nested more than {MAX_DEPTH} levels deep", node)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        self.open_nodes.append(node)
+        try:
+            return self.mapping(node) if isinstance(node, yaml.MappingNode) else self.sequence(node)
+        finally:
+            self.open_nodes.pop()
+
+    def _too_complex(self, message: str, node: yaml.Node) -> _TooComplex:
+        # An alias jumps back to where its anchor was written, so the latest line on the way
+        # down is where the alias itself was used: the line to fix.
+        return _TooComplex(message, max(_node_line(n, self.offset) for n in [*self.open_nodes, node]))
+
+    def mapping(self, node: yaml.MappingNode) -> YMap:
         result = YMap()
-        result.line = _node_line(node, offset)
+        result.line = _node_line(node, self.offset)
         result.key_lines = {}
         for key_node, value_node in node.value:
-            key = _to_python(key_node, offset, path, problems)
-            line = _node_line(key_node, offset)
+            key = self.value(key_node)
+            line = _node_line(key_node, self.offset)
             if not isinstance(key, str):
-                problems.error(path, line, f"keys must be text; found: {key!r}")
+                self.problems.error(self.path, line, f"keys must be text; found: {key!r}")
                 continue
             if key in result:
-                problems.error(path, line, f"duplicate key '{key}' (first on line {result.key_lines[key]})")
+                self.problems.error(self.path, line, f"duplicate key '{key}' (first on line {result.key_lines[key]}); keep one of them")
                 continue
-            result[key] = _to_python(value_node, offset, path, problems)
+            result[key] = self.value(value_node)
             result.key_lines[key] = line
         return result
-    if isinstance(node, yaml.SequenceNode):
-        items = YList(_to_python(item, offset, path, problems) for item in node.value)
-        items.line = _node_line(node, offset)
-        items.item_lines = [_node_line(item, offset) for item in node.value]
+
+    def sequence(self, node: yaml.SequenceNode) -> YList:
+        items = YList(self.value(item) for item in node.value)
+        items.line = _node_line(node, self.offset)
+        items.item_lines = [_node_line(item, self.offset) for item in node.value]
         return items
-    return _SCALARS.construct_object(node, deep=True)
 
-
-_SCALARS = yaml.constructor.SafeConstructor()
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.scalars.construct_object(node, deep=True)
+        except (ValueError, TypeError, AttributeError, OverflowError) as error:
+            # PyYAML's constructors fail this way on values that only look like their
+            # type, such as the date 2020-02-30 or `!!int abc`.
+            kind = node.tag.rsplit(":", 1)[-1]
+            reason = f" ({error})" if isinstance(error, ValueError) and kind == "timestamp" else ""
+            raise _TooComplex(f"'{node.value}' is not a valid {'date' if kind == 'timestamp' else kind}{reason}", _node_line(node, self.offset)) from None
 
 
 MALFORMED = object()  # what parse_yaml returns once it has reported malformed YAML
@@ -72,10 +124,16 @@ def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) 
         line = mark.line + 1 + line_offset if mark else line_offset + 1
         problems.error(path, line, f"malformed YAML: {_describe_yaml_error(error)}")
         return MALFORMED
+    except RecursionError:  # PyYAML composes nested values recursively
+        problems.error(path, line_offset + 1, f"malformed YAML: values nested more than {MAX_DEPTH} levels deep")
+        return MALFORMED
     if node is None:
         return None
     try:
-        return _to_python(node, line_offset, path, problems)
+        return _Converter(line_offset, path, problems).value(node)
+    except _TooComplex as error:
+        problems.error(path, error.line, f"malformed YAML: {error}")
+        return MALFORMED
     except yaml.constructor.ConstructorError as error:
         mark = error.problem_mark
         line = mark.line + 1 + line_offset if mark else line_offset + 1
@@ -83,12 +141,30 @@ def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) 
         return MALFORMED
 
 
+# PyYAML's wording for the usual slips, and what to say instead: (context, problem, message).
+YAML_HINTS = [
+    (None, "'\\t'", "a tab character; indent YAML with spaces"),
+    ("quoted scalar", None, "a quoted value is never closed; add the closing quote"),
+    (None, "mapping values are not allowed", "unexpected ':' here; check this line's indentation, or put quotes around a value that contains ': '"),
+    (None, "that cannot start any token", "a value cannot start with this character; put the value in quotes"),
+    ("simple key", "could not find expected ':'", "expected 'key: value'; found a line without ':'"),
+    ("block mapping", "found '<scalar>'", "text after a quoted value; put the whole value inside the quotes"),
+    ("block mapping", "found '<block mapping start>'", "this key is indented differently from the keys above it; line them up"),
+    ("block mapping", "found '-'", "a list item ('- ') where a key was expected; check the indentation"),
+    ("block collection", "found '?'", "a key where a list item ('- ') was expected; check the indentation"),
+    ("single document", "another document", "a second document ('---') in a file that holds one; remove the extra '---'"),
+]
+
+
 def _describe_yaml_error(error: yaml.MarkedYAMLError) -> str:
     problem = error.problem or "cannot be read"
-    if "'\\t'" in problem:
-        return "a tab character; indent YAML with spaces"
-    if error.context and "quoted scalar" in error.context:
-        return "a quoted value is never closed; add the closing quote"
+    unknown_tag = re.search(r"constructor for the tag '([^']*)'", problem)
+    if unknown_tag:
+        tag = unknown_tag.group(1).replace("tag:yaml.org,2002:", "!!")
+        return f"unknown tag '{tag}'; remove it: content files hold plain text, numbers, dates, lists and mappings"
+    for context, wording, message in YAML_HINTS:
+        if (context is None or context in (error.context or "")) and (wording is None or wording in problem):
+            return message
     if error.context:
         return f"{problem} ({error.context})"
     return problem
@@ -101,6 +177,7 @@ class Document:
     meta: Any
     body: str
     body_line: int  # 1-based line of the first body line in the file
+    last_line: int  # 1-based line of the file's last line
 
 
 FRONT_MATTER_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -115,17 +192,28 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> Document | 
     for index in range(1, len(lines)):
         if FRONT_MATTER_FENCE.match(lines[index]):
             meta = parse_yaml("\n".join(lines[1:index]), path, problems, line_offset=1)
-            return Document(meta, "\n".join(lines[index + 1 :]), index + 2)
+            last_line = len(lines) - 1 if len(lines) > 1 and lines[-1] == "" else len(lines)
+            return Document(meta, "\n".join(lines[index + 1 :]), index + 2, last_line)
     problems.error(path, 1, "front matter is not closed: add a line '---' after it")
     return None
 
 
+MAX_FILE_BYTES = 10_000_000  # ten times a long book; anything bigger is a mistaken file
+
+
 def read_text(path: Path, problems: Problems) -> str | None:
-    """A content file's text, or a problem if it is unreadable, empty or not UTF-8."""
+    """A content file's text, or a problem if it is unreadable, too big, empty or not UTF-8."""
+    if path.is_dir():
+        problems.error(path, 1, "expected a file; found a folder")
+        return None
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= MAX_FILE_BYTES else b""
     except OSError as error:
-        problems.error(path, 1, f"cannot read file: {error.strerror}")
+        problems.error(path, 1, f"cannot read file: {error.strerror or error}")
+        return None
+    if size > MAX_FILE_BYTES:
+        problems.error(path, 1, f"the file is {size / 1e6:.1f} MB; content files must be under {MAX_FILE_BYTES // 1_000_000} MB")
         return None
     try:
         text = data.decode("utf-8")
@@ -135,15 +223,17 @@ def read_text(path: Path, problems: Problems) -> str | None:
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        problems.error(path, 1, "the file is empty")
+        problems.error(path, 1, "the file is empty; write its content or delete it")
         return None
     return text
 
 
 # --- typed fields --------------------------------------------------------------------
 
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+# No whitespace or control characters anywhere: they hide a URL's real target from readers.
+URL_PATTERN = re.compile(r"^https?://[^\x00-\x20\x7f/$.?#][^\x00-\x20\x7f]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -157,10 +247,12 @@ class Field:
 
 
 def text(value: Any) -> str:
-    if isinstance(value, bool) or value is None or isinstance(value, (YMap, YList)):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
         raise ValueError("text")
-    if isinstance(value, (int, float, dt.date)):
+    if not isinstance(value, str):
         return str(value)
+    if CONTROL_CHARACTER.search(value):
+        raise ValueError("text without control characters")
     if not value.strip():
         raise ValueError("non-empty text")
     return value.strip()
@@ -241,7 +333,7 @@ def read_fields(node: Any, fields: list[Field], what: str, path: Path, line: int
     for field in fields:
         if field.name not in node or node[field.name] is None:
             if field.required:
-                problems.error(path, node.key_lines.get(field.name, node.line), f"{what} is missing required key '{field.name}'")
+                problems.error(path, node.key_lines.get(field.name, line), f"{what} is missing required key '{field.name}'")
                 ok = False
             values[field.name] = field.default
             continue
