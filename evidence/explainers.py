@@ -11,7 +11,7 @@ from markdown_it.token import Token
 
 from .errors import Problems
 from .model import Citation, Explainer, Party, Passage, Position, Topic
-from .yamlfile import Field, YMap, date, identifier, list_of, mapping, read_fields, read_text, split_front_matter, text
+from .yamlfile import Field, YMap, date, describe, identifier, list_of, mapping, read_fields, read_text, split_front_matter, text
 
 EXPLAINER_FIELDS = [
     Field("id", identifier),
@@ -28,6 +28,7 @@ ANALYSIS = "analysis"
 RESERVED_IDS = {ANALYSIS, "context", "intro", "summary", "unstated"}
 LABELS = {"Summary:": "summary", "Not stated:": "unstated", "Framing:": "framing"}
 HEADING_ID = re.compile(r"^(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
+UNSAFE_LINK = "javascript:, vbscript:, data: and file: links are refused; link to an http:// or https:// address"
 CITATION_NEEDED = (
     "citation needed: every paragraph of prose cites its source, like [@{source} ¶3]; "
     "start it with 'Framing:' if it is the explainer's own framing"
@@ -40,15 +41,15 @@ def load_explainer(path: Path, md: MarkdownIt, problems: Problems) -> Explainer 
     if document is None:
         return None
     values = read_fields(document.meta, EXPLAINER_FIELDS, "explainer front matter", path, 1, problems)
-    if values is None:
-        return None
     meta: YMap = document.meta
-    parties = _read_parties(meta["parties"], path, problems)
-    if parties is None:
+    parties = _read_parties(meta["parties"], path, problems) if values is not None else None
+    # The body is read even when the front matter is broken, so one build shows every mistake.
+    sources = values["sources"] if values is not None else []
+    reader = BodyReader(path, document.body_line, parties, sources[0] if sources else "source", problems)
+    reader.read(md.parse(document.body, {}))
+    if values is None or parties is None:
         return None
     id_ = values["id"] or _file_id(path, problems)
-    reader = BodyReader(path, document.body_line, parties, values["sources"][0] if values["sources"] else "source", problems)
-    reader.read(md.parse(document.body, {}))
     if not values["sources"]:
         problems.error(path, meta.key_lines["sources"], "'sources' must list at least one source id")
     if id_ is None or not values["sources"]:
@@ -80,7 +81,7 @@ def _read_parties(items: list, path: Path, problems: Problems) -> tuple[Party, .
             problems.error(path, line, f"party id '{values['id']}' is reserved; choose another (reserved: {', '.join(sorted(RESERVED_IDS))})")
             ok = False
         elif any(party.id == values["id"] for party in parties):
-            problems.error(path, line, f"duplicate party id '{values['id']}'")
+            problems.error(path, line, f"duplicate party id '{values['id']}'; give each party its own id")
             ok = False
         parties.append(Party(values["id"], values["name"], values["short"] or values["name"], index))
     if ok and not 2 <= len(parties) <= 3:
@@ -114,7 +115,8 @@ class TopicDraft:
 class BodyReader:
     """Walks the top-level Markdown blocks of an explainer body and sorts them into topics."""
 
-    def __init__(self, path: Path, body_line: int, parties: tuple[Party, ...], example_source: str, problems: Problems):
+    def __init__(self, path: Path, body_line: int, parties: tuple[Party, ...] | None, example_source: str, problems: Problems):
+        """`parties` is None when the front matter could not be read: party checks are skipped."""
         self.path, self.body_line, self.parties, self.problems = path, body_line, parties, problems
         self.example_source = example_source
         self.intro: list[Passage] = []
@@ -137,6 +139,9 @@ class BodyReader:
 
     def _heading(self, block: list[Token], line: int) -> None:
         level, title = int(block[0].tag[1]), block[1].content.strip()
+        if any(child.type == "citation" for child in block[1].children or []):
+            shown = match.group("title") if (match := HEADING_ID.match(title)) else title
+            self.problems.error(self.path, line, f"a citation in the heading '{shown}': cite in the paragraphs below it, not in a heading")
         if level == 2:
             self._finish_topic()
             self._start_topic(title, line)
@@ -163,7 +168,7 @@ class BodyReader:
             self.problems.error(self.path, line, f"topic id '{topic_id}' is reserved; choose another")
         for draft in self.drafts:
             if draft.id == topic_id:
-                self.problems.error(self.path, line, f"duplicate topic id '{topic_id}' (first on line {draft.line})")
+                self.problems.error(self.path, line, f"duplicate topic id '{topic_id}' (first on line {draft.line}); give each topic its own, like '## A question? {{#an-id}}'")
         if not title.endswith("?"):
             self.problems.warn(self.path, line, f"topic title '{title}' is not a question; readers scan topics as questions")
         self.drafts.append(TopicDraft(topic_id, title, line))
@@ -172,6 +177,8 @@ class BodyReader:
     def _start_section(self, heading: str, line: int) -> None:
         topic = self.drafts[-1]
         key = self._section_key(heading)
+        if key is None and self.parties is None:
+            key = heading.casefold()  # the parties are unknown: take any name, check the rest
         if key is None:
             choices = ", ".join([party.id for party in self.parties] + [ANALYSIS])
             self.problems.error(self.path, line, f"unknown section '### {heading}'; expected one of: {choices}; found: '{heading}'")
@@ -187,7 +194,7 @@ class BodyReader:
         wanted = heading.casefold()
         if wanted in (ANALYSIS, "the author's analysis", "the author’s analysis"):
             return ANALYSIS
-        for party in self.parties:
+        for party in self.parties or ():
             if wanted in (party.id.casefold(), party.name.casefold(), party.short.casefold()):
                 return party.id
         return None
@@ -209,6 +216,9 @@ class BodyReader:
         block[0].attrSet("id", anchor)
         if kind == "framing":
             block[0].attrJoin("class", "framing")
+        for token in block:
+            if token.type == "inline":
+                self._check_links(token)
         text = "\n".join(token.content for token in block if token.type == "inline").strip()
         passage = Passage(anchor, kind or "prose", text, tuple(block), self._citations(block, anchor, kind), line)
         self._place(passage)
@@ -261,12 +271,23 @@ class BodyReader:
             self.problems.error(self.path, block[0].map[0] + self.body_line, CITATION_NEEDED.format(source=self.example_source))
         return tuple(citations)
 
-    def _inline_citations(self, inline: Token, anchor: str, earlier: list[Citation]) -> Iterator[Citation]:
+    def _lines_of(self, inline: Token) -> Iterator[tuple[Token, int]]:
+        """Each child of an inline token with the file line it stands on."""
         line = inline.map[0] + self.body_line if inline.map else self.body_line
-        made: list[Citation] = []
         for child in inline.children or []:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
+            yield child, line
+
+    def _check_links(self, inline: Token) -> None:
+        for child, line in self._lines_of(inline):
+            for token in _walk(child):
+                if "unsafe_link" in token.meta:
+                    self.problems.error(self.path, line, f"unsafe link {describe(token.meta['unsafe_link'])}: {UNSAFE_LINK}")
+
+    def _inline_citations(self, inline: Token, anchor: str, earlier: list[Citation]) -> Iterator[Citation]:
+        made: list[Citation] = []
+        for child, line in self._lines_of(inline):
             if child.type != "citation":
                 continue
             if "error" in child.meta:
@@ -285,7 +306,7 @@ class BodyReader:
     # finishing -----------------------------------------------------------------------
 
     def _finish_topic(self) -> None:
-        if not self.drafts:
+        if not self.drafts or self.parties is None:
             return
         topic = self.drafts[-1]
         for party in self.parties:
@@ -307,11 +328,18 @@ class BodyReader:
 
     def _topic(self, draft: TopicDraft) -> Topic:
         positions = []
-        for party in self.parties:
+        for party in self.parties or ():
             section = draft.sections.get(party.id) or Section(party.id, draft.line, f"{draft.id}-{party.id}")
             positions.append(Position(party, section.summary, tuple(section.passages), section.unstated, section.anchor))
         analysis = draft.sections.get(ANALYSIS)
         return Topic(draft.id, draft.title, draft.line, tuple(draft.context), tuple(positions), tuple(analysis.passages) if analysis else ())
+
+
+def _walk(token: Token) -> Iterator[Token]:
+    """A token and every token nested in it (an image's alt text holds its own tokens)."""
+    yield token
+    for child in token.children or []:
+        yield from _walk(child)
 
 
 def _top_level_blocks(tokens: list[Token]) -> Iterator[list[Token]]:

@@ -5,7 +5,9 @@ import re
 from typing import Any, Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 
 from .citations import CitationSyntaxError, find_group_end, parse_group
 
@@ -48,10 +50,45 @@ def render_citation(self: Any, tokens: list, idx: int, options: Any, env: dict) 
     return render(tokens[idx].meta["citations"])
 
 
+def refuse_unsafe_links(state: StateCore) -> None:
+    """Strip the address from any link or image that could run script, and mark it for an error.
+
+    markdown-it's own validateLink would quietly turn such a link into text; an author who
+    wrote one deserves to be told where, so the explainer reader reports `meta["unsafe_link"]`.
+    """
+    for token in state.tokens:
+        if token.type == "inline":
+            _refuse_in(token.children or [])
+
+
+def _refuse_in(tokens: list[Token]) -> None:
+    for token in tokens:
+        attribute = LINK_ATTRIBUTES.get(token.type)
+        if attribute and not is_safe_link(str(token.attrGet(attribute) or "")):
+            token.meta["unsafe_link"] = token.attrs.pop(attribute)
+        if token.children:
+            _refuse_in(token.children)
+
+
+LINK_ATTRIBUTES = {"link_open": "href", "image": "src"}
+ALIGNMENT = re.compile(r"^text-align:(left|center|right)$")
+
+
+def align_with_classes(state: StateCore) -> None:
+    """Table alignment as classes: the pages' Content-Security-Policy refuses inline styles."""
+    for token in state.tokens:
+        align = ALIGNMENT.match(str(token.attrGet("style") or "")) if token.type in ("th_open", "td_open") else None
+        if align:
+            token.attrs.pop("style")
+            token.attrSet("class", f"align-{align.group(1)}")
+
+
 def make_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
     md.enable(["table", "smartquotes"])
-    md.validateLink = is_safe_link
+    md.validateLink = lambda url: True  # refuse_unsafe_links decides, and reports what it refused
+    md.core.ruler.after("inline", "refuse_unsafe_links", refuse_unsafe_links)
+    md.core.ruler.push("align_with_classes", align_with_classes)
     md.inline.ruler.before("link", "citation", citation_rule)
     md.add_render_rule("citation", render_citation)
     return md
