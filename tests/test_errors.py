@@ -1,91 +1,239 @@
 """Every kind of content mistake gets one line naming file and line, with the exact message."""
+import re
+
 import pytest
 
-from conftest import EXPLAINER, SOURCE
+from conftest import EXPLAINER, PROJECT, SOURCE
+
+ID_RULE = "an id of lower-case ASCII letters, digits and single hyphens, like 'russia-syria'"
+CITATION_NEEDED = ("citation needed: every paragraph of prose cites its source, like [@src ¶3]; "
+                   "start it with 'Framing:' if it is the explainer's own framing")
+UNSAFE_LINK = "javascript:, vbscript:, data: and file: links are refused; link to an http:// or https:// address"
 
 
-def test_minimal_site_has_no_problems(site):
-    assert site() == []
+def intro(text: str) -> dict[str, str]:
+    """The minimal site with the explainer's first paragraph (file line 13) replaced."""
+    return {"explainers/ex.md": EXPLAINER.replace("Intro [@src ¶1].", text)}
 
 
-@pytest.mark.parametrize(
-    "files, expected",
-    [
-        pytest.param({"site.yaml": "title: T\n\tdescription: D\n"},
-                     ["site.yaml:2: malformed YAML: a tab character; indent YAML with spaces"], id="tab"),
-        pytest.param({"site.yaml": 'title: "T\ndescription: D\n'},
-                     ["site.yaml:1: malformed YAML: a quoted value is never closed; add the closing quote"], id="unclosed-quote"),
-        pytest.param({"site.yaml": "title: T\ndescription: D\ntitle: U\n"},
-                     ["site.yaml:3: duplicate key 'title' (first on line 1)"], id="duplicate-key"),
-        pytest.param({"site.yaml": "title: T\ndescription: D\ncolour: red\n"},
-                     ["site.yaml:3: unknown key 'colour' in site.yaml; valid keys: base_url, copyright, description, "
-                      "language, license, publisher, repository, title"], id="unknown-key"),
-        pytest.param({"site.yaml": "title: T\n"}, ["site.yaml:1: site.yaml is missing required key 'description'"], id="missing-key"),
-        pytest.param({"sources/src.md": SOURCE.replace("date: 2020-01-02", "date: yesterday")},
-                     ["sources/src.md:6: 'date' must be a date written YYYY-MM-DD; found: 'yesterday'"], id="wrong-type"),
-        pytest.param({"sources/src.md": SOURCE.replace("kind: news", "kind: blog")},
-                     ["sources/src.md:8: 'kind' must be one of: opinion, analysis, news, statement, report, interview, "
-                      "transcript; found: 'blog'"], id="bad-choice"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("sources: [src]", "sources: src")},
-                     ["explainers/ex.md:5: 'sources' must be a list; found: 'src'"], id="not-a-list"),
-        pytest.param({"sources/src.md": ""}, ["sources/src.md:1: the file is empty"], id="empty-file"),
-        pytest.param({"sources/src.md": SOURCE.encode().replace(b"First", b"F\xffirst")},
-                     ["sources/src.md:12: not UTF-8 text: byte 0xff cannot be decoded; save the file as UTF-8"], id="not-utf8"),
-        pytest.param({"sources/src.md": SOURCE.split("First")[0]},
-                     ["sources/src.md:11: the source has no paragraphs: paste the article's text below the front matter"], id="no-paragraphs"),
-        pytest.param({"sources/other.md": SOURCE.replace("title: A source", "id: src\ntitle: A source")},
-                     ["sources/src.md:1: duplicate source id 'src' (also used by other.md)"], id="duplicate-source"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("### russia", "### usa")},
-                     ["explainers/ex.md:21: unknown section '### usa'; expected one of: us, russia, analysis; found: 'usa'"], id="unknown-party"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace('¶2 "with', '¶31 "with')},
-                     ["explainers/ex.md:23: citation [@src ¶31 \"with a dash\"]: source 'src' has 2 paragraphs; there is no ¶31"], id="missing-paragraph"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("Intro [@src", "Intro [@nope")},
-                     ["explainers/ex.md:13: citation [@nope ¶1]: unknown source 'nope'; this explainer's sources: src"], id="unknown-source"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("sources: [src]", "sources: [src, gone]")},
-                     ["explainers/ex.md:5: unknown source 'gone'; known sources: src"], id="unknown-listed-source"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("Intro [@src ¶1]", "Intro [@src 1]")},
-                     ["explainers/ex.md:13: citation [@src 1]: expected ¶ and a paragraph number, like ¶13; found: '1'"], id="bad-syntax"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("Intro [@src ¶1].", "Intro\nsecond line [@src ¶1")},
-                     ["explainers/ex.md:14: citation [@src ¶1: the citation is not closed; add ']'"], id="unclosed-citation"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("with a dash", "with a hyphen")},
-                     ["explainers/ex.md:23: citation [@src ¶2 \"with a hyphen\"]: the quote \"with a hyphen\" does not appear in ¶2 of 'src'"], id="misquote"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("Intro [@src ¶1].", "Intro with no citation.")},
-                     ["explainers/ex.md:13: citation needed: every paragraph of prose cites its source, like [@src ¶3]; "
-                      "start it with 'Framing:' if it is the explainer's own framing"], id="citation-needed"),
-        pytest.param({"explainers/ex.md": EXPLAINER + "\n## Again? {#why}\n\n### us\n\nNot stated: no.\n\n### russia\n\nNot stated: no.\n"},
-                     ["explainers/ex.md:25: duplicate topic id 'why' (first on line 15)"], id="duplicate-topic"),
-        pytest.param({"explainers/ex.md": EXPLAINER.split("### russia")[0]},
-                     ["explainers/ex.md:15: topic 'why' has no position for Russia: add '### russia' with a 'Summary:', "
-                      "or 'Not stated:' if the source does not say"], id="missing-position"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("Summary: Two", "Two")},
-                     ["explainers/ex.md:21: the position of Russia in topic 'why' needs a 'Summary:' paragraph first "
-                      "(one cited line, shown at a glance), or 'Not stated:'"], id="missing-summary"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("title: An explainer", "id: ../evil\ntitle: An explainer")},
-                     ["explainers/ex.md:2: 'id' must be an id of lower-case ASCII letters, digits and single hyphens, "
-                      "like 'russia-syria'; found: '../evil'"], id="unsafe-id"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("Intro", "# Title\n\nIntro")},
-                     ["explainers/ex.md:13: unexpected heading level 1: use '## ' for a topic and '### ' for a party or "
-                      "the analysis (the title comes from the front matter)"], id="stray-heading"),
-        pytest.param({"explainers/ex.md": "hello\n"},
-                     ["explainers/ex.md:1: expected front matter: the file must start with a line '---'"], id="no-front-matter"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("  - id: russia\n    name: Russia\n", "")},
-                     ["explainers/ex.md:7: an explainer compares 2 or 3 parties; found: 1"], id="one-party"),
-        pytest.param({"explainers/ex.md": EXPLAINER.replace("id: russia", "id: us")},
-                     ["explainers/ex.md:9: duplicate party id 'us'"], id="duplicate-party"),
-    ],
-)
+def bomb(levels: int) -> str:
+    """YAML whose aliases expand to 10**levels values: the 'billion laughs'."""
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, levels)]
+    return "\n".join(lines) + "\ntitle: T\ndescription: D\n"
+
+
+# One case per kind of mistake. docs/errors.md lists every one, message for message
+# (test_error_catalogue_matches_these_cases keeps the two in step).
+CASES = [
+    # --- malformed YAML ---------------------------------------------------------------
+    pytest.param({"site.yaml": "title: T\n\tdescription: D\n"},
+                 ["site.yaml:2: malformed YAML: a tab character; indent YAML with spaces"], id="tab"),
+    pytest.param({"sources/src.md": SOURCE.replace("  name: Ann Author", "\tname: Ann Author")},
+                 ["sources/src.md:4: malformed YAML: a tab character; indent YAML with spaces"], id="tab-in-front-matter"),
+    pytest.param({"site.yaml": 'title: "T\ndescription: D\n'},
+                 ["site.yaml:1: malformed YAML: a quoted value is never closed; add the closing quote"], id="unclosed-quote"),
+    pytest.param({"site.yaml": 'title: "T" and more\ndescription: D\n'},
+                 ["site.yaml:1: malformed YAML: text after a quoted value; put the whole value inside the quotes"], id="text-after-quote"),
+    pytest.param({"site.yaml": "title: Syria: a guide\ndescription: D\n"},
+                 ["site.yaml:1: malformed YAML: unexpected ':' here; check this line's indentation, or put quotes around "
+                  "a value that contains ': '"], id="colon-in-value"),
+    pytest.param({"sources/src.md": SOURCE.replace("  name: Ann Author", "  name: Ann Author\n description: x")},
+                 ["sources/src.md:5: malformed YAML: this key is indented differently from the keys above it; line them up"],
+                 id="bad-indentation"),
+    pytest.param({"site.yaml": "title: T\ndescription: D\ntitle: U\n"},
+                 ["site.yaml:3: duplicate key 'title' (first on line 1); keep one of them"], id="duplicate-key"),
+    pytest.param({"site.yaml": "title: T\ndescription: D\n---\ntitle: U\n"},
+                 ["site.yaml:3: malformed YAML: a second document ('---') in a file that holds one; remove the extra '---'"],
+                 id="second-document"),
+    pytest.param({"site.yaml": "title: !!python/object:os.system x\ndescription: D\n"},
+                 ["site.yaml:1: malformed YAML: unknown tag '!!python/object:os.system'; remove it: content files hold plain "
+                  "text, numbers, dates, lists and mappings"], id="unknown-tag"),
+    pytest.param({"sources/src.md": SOURCE.replace("date: 2020-01-02", "date: 2020-02-30")},
+                 ["sources/src.md:6: malformed YAML: '2020-02-30' is not a valid date (day is out of range for month)"],
+                 id="impossible-date"),
+    pytest.param({"site.yaml": bomb(6)},
+                 ["site.yaml:4: malformed YAML: more than 10000 values, usually from repeated aliases (*name); write the values out"],
+                 id="alias-bomb"),
+    pytest.param({"site.yaml": "title: &t [a, *t]\ndescription: D\n"},
+                 ["site.yaml:1: malformed YAML: an alias (*name) refers to the value that contains it; write the value out"],
+                 id="recursive-alias"),
+    pytest.param({"site.yaml": "title: " + "[" * 30 + "]" * 30 + "\ndescription: D\n"},
+                 ["site.yaml:1: malformed YAML: values nested more than 20 levels deep"], id="deep-nesting"),
+    # --- wrong types --------------------------------------------------------------------
+    pytest.param({"sources/src.md": SOURCE.replace("date: 2020-01-02", "date: yesterday")},
+                 ["sources/src.md:6: 'date' must be a date written YYYY-MM-DD; found: 'yesterday'"], id="wrong-type"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("title: An explainer", "title: [Syria, Russia]")},
+                 ["explainers/ex.md:2: 'title' must be text; found: a list"], id="list-as-title"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("title: An explainer", "id: 12\ntitle: An explainer")},
+                 [f"explainers/ex.md:2: 'id' must be {ID_RULE}; found: 12"], id="number-as-id"),
+    pytest.param({"sources/src.md": SOURCE.replace("title: A source", "title: !!binary aGVsbG8=")},
+                 ["sources/src.md:2: 'title' must be text; found: b'hello'"], id="binary-as-title"),
+    pytest.param({"site.yaml": 'title: "T\\x07"\ndescription: D\n'},
+                 ["site.yaml:1: 'title' must be text without control characters; found: 'T\\x07'"], id="control-character"),
+    pytest.param({"sources/src.md": SOURCE.replace("kind: news", "kind: blog")},
+                 ["sources/src.md:8: 'kind' must be one of: opinion, analysis, news, statement, report, interview, "
+                  "transcript; found: 'blog'"], id="bad-choice"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("sources: [src]", "sources: src")},
+                 ["explainers/ex.md:5: 'sources' must be a list; found: 'src'"], id="not-a-list"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("  - id: russia\n    name: Russia\n", "  - russia\n")},
+                 ["explainers/ex.md:9: each item of 'parties' must be a mapping of keys to values; found: 'russia'"],
+                 id="party-not-a-mapping"),
+    pytest.param({"site.yaml": "# to do\n"},
+                 ["site.yaml:1: site.yaml must be a mapping of keys to values; found: nothing"], id="null-document"),
+    pytest.param({"site.yaml": "title: T\ndescription: D\nlanguage: English\n"},
+                 ["site.yaml:1: 'language' must be a language tag like en or en-GB; found: 'English'"], id="bad-language"),
+    pytest.param({"sources/src.md": SOURCE.replace("https://example.org/source", "javascript:alert(1)")},
+                 ["sources/src.md:7: 'url' must be an http:// or https:// URL; found: 'javascript:alert(1)'"], id="script-url"),
+    pytest.param({"site.yaml": "title: T\ndescription: D\nrepository: 'https://example.org/a b'\n"},
+                 ["site.yaml:3: 'repository' must be an http:// or https:// URL; found: 'https://example.org/a b'"],
+                 id="url-with-space"),
+    pytest.param({"site.yaml": "title: T\ndescription: D\nbase_url: data:text/html,hi\n"},
+                 ["site.yaml:3: 'base_url' must be an http:// or https:// URL; found: 'data:text/html,hi'"], id="data-base-url"),
+    # --- unknown and missing keys ---------------------------------------------------------
+    pytest.param({"site.yaml": "title: T\ndescription: D\ncolour: red\n"},
+                 ["site.yaml:3: unknown key 'colour' in site.yaml; valid keys: base_url, copyright, description, "
+                  "language, license, publisher, repository, title"], id="unknown-key"),
+    pytest.param({"site.yaml": "title: T\n"}, ["site.yaml:1: site.yaml is missing required key 'description'"], id="missing-key"),
+    pytest.param({"sources/src.md": SOURCE.replace("url: https://example.org/source\n", "")},
+                 ["sources/src.md:1: source front matter is missing required key 'url'"], id="missing-key-in-front-matter"),
+    pytest.param({"sources/src.md": SOURCE.replace("  name: Ann Author", "  description: A writer")},
+                 ["sources/src.md:3: 'author' is missing required key 'name'"], id="missing-nested-key"),
+    # --- files and folders -----------------------------------------------------------------
+    pytest.param({"site.yaml": None},
+                 ["site.yaml:1: site settings not found: create site.yaml with at least 'title' and 'description'"],
+                 id="missing-settings"),
+    pytest.param({"sources/src.md": None},
+                 ["sources:1: folder not found: a site needs sources/ and explainers/ folders of .md files"], id="missing-folder"),
+    pytest.param({"sources/src.md": None, "sources": "not a folder"},
+                 ["sources:1: expected a folder of .md files; found a file"], id="folder-is-a-file"),
+    pytest.param({"explainers/ex.md": None, "explainers/notes.txt": "ideas"},
+                 ["explainers:1: no .md files in this folder; a site needs at least one explainer"], id="no-markdown-files"),
+    pytest.param({"sources/draft.md/notes.txt": "ideas"},
+                 ["sources/draft.md:1: expected a file; found a folder"], id="folder-named-like-a-file"),
+    pytest.param({"sources/src.md": ""}, ["sources/src.md:1: the file is empty; write its content or delete it"], id="empty-file"),
+    pytest.param({"sources/src.md": SOURCE.encode().replace(b"First", b"F\xffirst")},
+                 ["sources/src.md:12: not UTF-8 text: byte 0xff cannot be decoded; save the file as UTF-8"], id="not-utf8"),
+    pytest.param({"sources/src.md": SOURCE.encode() + b"x" * 10_000_000},
+                 ["sources/src.md:1: the file is 10.0 MB; content files must be under 10 MB"], id="huge-file"),
+    pytest.param({"explainers/ex.md": "hello\n"},
+                 ["explainers/ex.md:1: expected front matter: the file must start with a line '---'"], id="no-front-matter"),
+    pytest.param({"explainers/ex.md": "---\ntitle: T\n"},
+                 ["explainers/ex.md:1: front matter is not closed: add a line '---' after it"], id="front-matter-not-closed"),
+    pytest.param({"sources/src.md": SOURCE.split("First")[0]},
+                 ["sources/src.md:11: the source has no paragraphs: paste the article's text below the front matter"], id="no-paragraphs"),
+    pytest.param({"sources/src.md": SOURCE + "\nMore.\n" * 9_998},
+                 ["sources/src.md:20010: the source has 10000 paragraphs; at most 9999 can be numbered: split it into parts"],
+                 id="too-many-paragraphs"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("dek: Two sides.", "dek: Two sides: ours and theirs.")
+                  .replace("Intro [@src ¶1].", "Intro [@src 1].")},
+                 ["explainers/ex.md:3: malformed YAML: unexpected ':' here; check this line's indentation, or put quotes "
+                  "around a value that contains ': '",
+                  "explainers/ex.md:13: citation [@src 1]: expected ¶ and a paragraph number, like ¶13; found: '1'"],
+                 id="body-checked-despite-broken-front-matter"),
+    # --- ids: unique, and safe as file and URL names --------------------------------------
+    pytest.param({"sources/other.md": SOURCE.replace("title: A source", "id: src\ntitle: A source")},
+                 ["sources/src.md:1: duplicate source id 'src' (also used by other.md); rename one file or set its 'id'"],
+                 id="duplicate-source"),
+    pytest.param({"explainers/other.md": EXPLAINER.replace("title: An explainer", "id: ex\ntitle: An explainer")},
+                 ["explainers/other.md:1: duplicate explainer id 'ex' (also used by ex.md); rename one file or set its 'id'"],
+                 id="duplicate-explainer"),
+    pytest.param({"explainers/ex.md": EXPLAINER + "\n## Again? {#why}\n\n### us\n\nNot stated: no.\n\n### russia\n\nNot stated: no.\n"},
+                 ["explainers/ex.md:25: duplicate topic id 'why' (first on line 15); give each topic its own, like "
+                  "'## A question? {#an-id}'"], id="duplicate-topic"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("id: russia", "id: us")},
+                 ["explainers/ex.md:9: duplicate party id 'us'; give each party its own id"], id="duplicate-party"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("title: An explainer", "id: ../evil\ntitle: An explainer")},
+                 [f"explainers/ex.md:2: 'id' must be {ID_RULE}; found: '../evil'"], id="unsafe-id-traversal"),
+    pytest.param({"sources/src.md": SOURCE.replace("title: A source", "id: news/src\ntitle: A source")},
+                 [f"sources/src.md:2: 'id' must be {ID_RULE}; found: 'news/src'"], id="unsafe-id-slash"),
+    pytest.param({"sources/src.md": SOURCE.replace("title: A source", "id: my source\ntitle: A source")},
+                 [f"sources/src.md:2: 'id' must be {ID_RULE}; found: 'my source'"], id="unsafe-id-space"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("id: russia", "id: россия")},
+                 [f"explainers/ex.md:9: 'id' must be {ID_RULE}; found: 'россия'"],
+                 id="unsafe-id-non-ascii"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("{#why}", "{#../why}")},
+                 [f"explainers/ex.md:15: topic id '../why' must be {ID_RULE}"], id="unsafe-topic-id"),
+    pytest.param({"sources/src.md": None, "sources/my source.md": SOURCE},
+                 [f"sources/my source.md:1: the file name 'my source' is not a usable id: rename it or set 'id' to {ID_RULE}"],
+                 id="unsafe-file-name-space"),
+    pytest.param({"explainers/ex.md": None, "explainers/Ünïcode.md": EXPLAINER},
+                 [f"explainers/Ünïcode.md:1: the file name 'Ünïcode' is not a usable id: rename it or set 'id' to {ID_RULE}"],
+                 id="unsafe-file-name-non-ascii"),
+    # --- the shape of an explainer -------------------------------------------------------------
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("### russia", "### usa")},
+                 ["explainers/ex.md:21: unknown section '### usa'; expected one of: us, russia, analysis; found: 'usa'"], id="unknown-party"),
+    pytest.param({"explainers/ex.md": EXPLAINER.split("### russia")[0]},
+                 ["explainers/ex.md:15: topic 'why' has no position for Russia: add '### russia' with a 'Summary:', "
+                  "or 'Not stated:' if the source does not say"], id="missing-position"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("Summary: Two", "Two")},
+                 ["explainers/ex.md:21: the position of Russia in topic 'why' needs a 'Summary:' paragraph first "
+                  "(one cited line, shown at a glance), or 'Not stated:'"], id="missing-summary"),
+    pytest.param(intro("# Title\n\nIntro [@src ¶1]."),
+                 ["explainers/ex.md:13: unexpected heading level 1: use '## ' for a topic and '### ' for a party or "
+                  "the analysis (the title comes from the front matter)"], id="stray-heading"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("  - id: russia\n    name: Russia\n", "")},
+                 ["explainers/ex.md:7: an explainer compares 2 or 3 parties; found: 1"], id="one-party"),
+    # --- citations ----------------------------------------------------------------------------
+    pytest.param({"explainers/ex.md": EXPLAINER.replace('¶2 "with', '¶31 "with')},
+                 ["explainers/ex.md:23: citation [@src ¶31 \"with a dash\"]: source 'src' has 2 paragraphs; there is no ¶31"],
+                 id="missing-paragraph"),
+    pytest.param(intro("Intro [@nope ¶1]."),
+                 ["explainers/ex.md:13: citation [@nope ¶1]: unknown source 'nope'; this explainer's sources: src"], id="unknown-source"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("sources: [src]", "sources: [src, gone]")},
+                 ["explainers/ex.md:5: unknown source 'gone'; known sources: src"], id="unknown-listed-source"),
+    pytest.param({"sources/other.md": SOURCE, **intro("Intro [@other ¶1].")},
+                 ["explainers/ex.md:13: citation [@other ¶1]: source 'other' is not listed in this explainer's 'sources'"],
+                 id="source-not-listed"),
+    pytest.param(intro("Intro [@src 1]."),
+                 ["explainers/ex.md:13: citation [@src 1]: expected ¶ and a paragraph number, like ¶13; found: '1'"], id="bad-syntax"),
+    pytest.param(intro("Intro [@src]."),
+                 ["explainers/ex.md:13: citation [@src]: '@src' needs a paragraph number, like [@src ¶13]"], id="no-paragraph-number"),
+    pytest.param(intro("Intro [src ¶1]."),
+                 [f"explainers/ex.md:13: {CITATION_NEEDED}"], id="citation-without-at"),
+    pytest.param(intro("Intro [@src ¶1-99999999]."),
+                 ["explainers/ex.md:13: citation [@src ¶1-99999999]: ¶99999999 is beyond the last paragraph of any source "
+                  "(at most ¶9999); check the number"], id="huge-paragraph-range"),
+    pytest.param(intro("Intro\nsecond line [@src ¶1"),
+                 ["explainers/ex.md:14: citation [@src ¶1: the citation is not closed; add ']'"], id="unclosed-citation"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("with a dash", "with a hyphen")},
+                 ["explainers/ex.md:23: citation [@src ¶2 \"with a hyphen\"]: the quote \"with a hyphen\" does not appear in ¶2 of 'src'"],
+                 id="misquote"),
+    pytest.param(intro("Intro with no citation."), [f"explainers/ex.md:13: {CITATION_NEEDED}"], id="citation-needed"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("## Why? {#why}", "## Why [@src ¶1]? {#why}")},
+                 ["explainers/ex.md:15: a citation in the heading 'Why [@src ¶1]?': cite in the paragraphs below it, not in a heading"],
+                 id="citation-in-heading"),
+    # --- links that could run script ------------------------------------------------------------
+    pytest.param(intro("Intro [click](javascript:alert(1)) [@src ¶1]."),
+                 [f"explainers/ex.md:13: unsafe link 'javascript:alert(1)': {UNSAFE_LINK}"], id="javascript-link"),
+    pytest.param(intro("Intro\n[click](JaVaScRiPt:alert(1)) [@src ¶1]."),
+                 [f"explainers/ex.md:14: unsafe link 'JaVaScRiPt:alert(1)': {UNSAFE_LINK}"], id="javascript-link-mixed-case"),
+    pytest.param(intro("Intro [click](&#106;avascript:alert(1)) [@src ¶1]."),
+                 [f"explainers/ex.md:13: unsafe link 'javascript:alert(1)': {UNSAFE_LINK}"], id="javascript-link-entity"),
+    pytest.param(intro("Intro <javascript:alert(1)> [@src ¶1]."),
+                 [f"explainers/ex.md:13: unsafe link 'javascript:alert(1)': {UNSAFE_LINK}"], id="javascript-autolink"),
+    pytest.param(intro("Intro [click][x] [@src ¶1].\n\n[x]: vbscript:msgbox(1)"),
+                 [f"explainers/ex.md:13: unsafe link 'vbscript:msgbox(1)': {UNSAFE_LINK}"], id="vbscript-reference-link"),
+    pytest.param(intro("Intro ![chart](data:image/svg+xml;base64,PHN2Zz4=) [@src ¶1]."),
+                 [f"explainers/ex.md:13: unsafe link 'data:image/svg+xml;base64,PHN2Zz4=': {UNSAFE_LINK}"], id="data-image"),
+]
+
+
+@pytest.mark.parametrize("files, expected", CASES)
 def test_bad_input_reports_file_line_and_exact_message(site, files, expected):
     assert site(files) == expected
 
 
+def test_unreadable_file_is_a_content_error(site, tmp_path):
+    (tmp_path / "content/sources").mkdir(parents=True)
+    (tmp_path / "content/sources/gone.md").symlink_to(tmp_path / "nowhere.md")
+    assert site() == ["sources/gone.md:1: cannot read file: No such file or directory"]
+
+
 def test_all_problems_in_a_file_set_are_reported_together(site):
-    reported = site({
-        "site.yaml": "title: T\n",
-        "explainers/ex.md": EXPLAINER.replace("Intro [@src ¶1].", "Intro."),
-    })
+    reported = site({"site.yaml": "title: T\n", **intro("Intro.")})
     assert reported == [
-        "explainers/ex.md:13: citation needed: every paragraph of prose cites its source, like [@src ¶3]; "
-        "start it with 'Framing:' if it is the explainer's own framing",
+        f"explainers/ex.md:13: {CITATION_NEEDED}",
         "site.yaml:1: site.yaml is missing required key 'description'",
     ]
 
@@ -98,5 +246,28 @@ def test_uncited_source_paragraph_is_a_warning_and_an_error_under_strict(site):
 
 def test_line_numbers_count_the_front_matter(site):
     # The citation sits on body line 3 of a paragraph that starts on file line 13.
-    reported = site({"explainers/ex.md": EXPLAINER.replace("Intro [@src ¶1].", "Intro\ncontinues\nhere [@src ¶9].")})
+    reported = site(intro("Intro\ncontinues\nhere [@src ¶9]."))
     assert reported == ["explainers/ex.md:15: citation [@src ¶9]: source 'src' has 2 paragraphs; there is no ¶9"]
+
+
+CATALOGUE_ROW = re.compile(r"^\|(?P<mistake>[^|]+)\|(?P<messages>[^|]+)\|\s*`(?P<test>[^`]+)`\s*\|$")
+
+
+def catalogue() -> dict[str, list[str]]:
+    """docs/errors.md's rows: test name -> the messages it documents."""
+    rows = {}
+    for line in (PROJECT / "docs/errors.md").read_text(encoding="utf-8").splitlines():
+        row = CATALOGUE_ROW.match(line)
+        if row:
+            rows[row["test"]] = re.findall(r"`([^`]+)`", row["messages"])
+    return rows
+
+
+def test_error_catalogue_matches_these_cases():
+    documented = catalogue()
+    for case in CASES:
+        assert documented.get(case.id) == case.values[1], f"docs/errors.md: row for `{case.id}`"
+    others = set(documented) - {case.id for case in CASES}
+    for test in others:  # rows for mistakes tested elsewhere name their test: tests/test_x.py::test_y
+        module, _, name = test.partition("::")
+        assert f"def {name}(" in (PROJECT / module).read_text(encoding="utf-8"), f"docs/errors.md names a missing test {test}"
