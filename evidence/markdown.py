@@ -34,7 +34,9 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
         token = state.push("citation", "", 0)
         token.content = raw
         token.meta = {"offset": pos}
-        if end < 0:
+        if end < 0 and "]" in raw:
+            token.meta["error"] = "the ']' is read as part of the quote, as its double quotes do not pair up; write quotation marks inside a quote as “ and ”"
+        elif end < 0:
             token.meta["error"] = "the citation is not closed; add ']'"
         else:
             try:

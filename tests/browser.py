@@ -44,7 +44,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+# Module scope: each test module imports this fixture, and two session-scoped copies
+# would run two Playwright instances at once, which the sync API refuses.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

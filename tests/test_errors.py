@@ -196,6 +196,10 @@ CASES = [
                   "(at most ¶9999); check the number"], id="huge-paragraph-range"),
     pytest.param(intro("Intro\nsecond line [@src ¶1"),
                  ["explainers/ex.md:14: citation [@src ¶1: the citation is not closed; add ']'"], id="unclosed-citation"),
+    pytest.param({"sources/src.md": SOURCE.replace("with a dash", 'with a "dash"'),
+                  "explainers/ex.md": EXPLAINER.replace('"with a dash"', '“with a "dash"”')},
+                 ["explainers/ex.md:23: citation [@src ¶2 “with a \"dash\"”]: the ']' is read as part of the quote, as its double "
+                  "quotes do not pair up; write quotation marks inside a quote as “ and ”"], id="quotes-inside-a-quote"),
     pytest.param({"explainers/ex.md": EXPLAINER.replace("with a dash", "with a hyphen")},
                  ["explainers/ex.md:23: citation [@src ¶2 \"with a hyphen\"]: the quote \"with a hyphen\" does not appear in ¶2 of 'src'"],
                  id="misquote"),
