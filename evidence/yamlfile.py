@@ -1,6 +1,7 @@
 """YAML and front matter, read with the line of every key kept, so errors can point at it."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -26,8 +27,23 @@ class YList(list):
     item_lines: list[int]
 
 
-def _node_line(node: yaml.Node, offset: int) -> int:
-    return node.start_mark.line + 1 + offset
+@dataclass(frozen=True)
+class _Lines:
+    """File lines of positions in a YAML text. PyYAML's own mark.line also counts U+2028,
+    U+2029 and U+0085 as line breaks, which editors do not: count the newlines instead."""
+
+    newlines: list[int]  # index of every "\n" in the text
+    offset: int  # lines of the file above the text
+
+    @classmethod
+    def of(cls, text: str, offset: int) -> _Lines:
+        return cls([index for index, char in enumerate(text) if char == "\n"], offset)
+
+    def at(self, mark: yaml.Mark | None) -> int:
+        return bisect.bisect_left(self.newlines, mark.index) + 1 + self.offset if mark else self.offset + 1
+
+    def of_node(self, node: yaml.Node) -> int:
+        return self.at(node.start_mark)
 
 
 # Far beyond any real front matter; they stop an alias "billion laughs" or deep nesting
@@ -48,7 +64,7 @@ class _TooComplex(Exception):
 class _Converter:
     """Turns a composed YAML node graph into YMap, YList and scalars, within limits."""
 
-    offset: int
+    lines: _Lines
     path: Path
     problems: Problems
     scalars: yaml.constructor.SafeConstructor = field(default_factory=yaml.constructor.SafeConstructor)
@@ -74,15 +90,15 @@ class _Converter:
     def _too_complex(self, message: str, node: yaml.Node) -> _TooComplex:
         # An alias jumps back to where its anchor was written, so the latest line on the way
         # down is where the alias itself was used: the line to fix.
-        return _TooComplex(message, max(_node_line(n, self.offset) for n in [*self.open_nodes, node]))
+        return _TooComplex(message, max(self.lines.of_node(n) for n in [*self.open_nodes, node]))
 
     def mapping(self, node: yaml.MappingNode) -> YMap:
         result = YMap()
-        result.line = _node_line(node, self.offset)
+        result.line = self.lines.of_node(node)
         result.key_lines = {}
         for key_node, value_node in node.value:
             key = self.value(key_node)
-            line = _node_line(key_node, self.offset)
+            line = self.lines.of_node(key_node)
             if not isinstance(key, str):
                 self.problems.error(self.path, line, f"keys must be text; found: {key!r}")
                 continue
@@ -95,8 +111,8 @@ class _Converter:
 
     def sequence(self, node: yaml.SequenceNode) -> YList:
         items = YList(self.value(item) for item in node.value)
-        items.line = _node_line(node, self.offset)
-        items.item_lines = [_node_line(item, self.offset) for item in node.value]
+        items.line = self.lines.of_node(node)
+        items.item_lines = [self.lines.of_node(item) for item in node.value]
         return items
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
@@ -107,7 +123,7 @@ class _Converter:
             # type, such as the date 2020-02-30 or `!!int abc`.
             kind = node.tag.rsplit(":", 1)[-1]
             reason = f" ({error})" if isinstance(error, ValueError) and kind == "timestamp" else ""
-            raise _TooComplex(f"'{node.value}' is not a valid {'date' if kind == 'timestamp' else kind}{reason}", _node_line(node, self.offset)) from None
+            raise _TooComplex(f"'{node.value}' is not a valid {'date' if kind == 'timestamp' else kind}{reason}", self.lines.of_node(node)) from None
 
 
 MALFORMED = object()  # what parse_yaml returns once it has reported malformed YAML
@@ -115,14 +131,18 @@ MALFORMED = object()  # what parse_yaml returns once it has reported malformed Y
 
 def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) -> Any:
     """Parse one YAML document; on malformed YAML record a problem and return MALFORMED."""
+    lines = _Lines.of(text, line_offset)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if error.context and "quoted scalar" in error.context and error.context_mark:
             mark = error.context_mark
-        line = mark.line + 1 + line_offset if mark else line_offset + 1
-        problems.error(path, line, f"malformed YAML: {_describe_yaml_error(error)}")
+        problems.error(path, lines.at(mark), f"malformed YAML: {_describe_yaml_error(error)}")
+        return MALFORMED
+    except yaml.reader.ReaderError as error:
+        line = lines.at(yaml.Mark("", error.position, 0, 0, None, None))
+        problems.error(path, line, f"malformed YAML: the character U+{error.character:04X} is not allowed in YAML; remove it")
         return MALFORMED
     except RecursionError:  # PyYAML composes nested values recursively
         problems.error(path, line_offset + 1, f"malformed YAML: values nested more than {MAX_DEPTH} levels deep")
@@ -130,14 +150,12 @@ def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) 
     if node is None:
         return None
     try:
-        return _Converter(line_offset, path, problems).value(node)
+        return _Converter(lines, path, problems).value(node)
     except _TooComplex as error:
         problems.error(path, error.line, f"malformed YAML: {error}")
         return MALFORMED
     except yaml.constructor.ConstructorError as error:
-        mark = error.problem_mark
-        line = mark.line + 1 + line_offset if mark else line_offset + 1
-        problems.error(path, line, f"malformed YAML: {_describe_yaml_error(error)}")
+        problems.error(path, lines.at(error.problem_mark), f"malformed YAML: {_describe_yaml_error(error)}")
         return MALFORMED
 
 
