@@ -1,9 +1,10 @@
 """Every kind of content mistake gets one line naming file and line, with the exact message."""
 import re
+import shutil
 
 import pytest
 
-from conftest import EXPLAINER, PROJECT, SOURCE
+from conftest import EXPLAINER, PROJECT, SOURCE, write_tree
 
 ID_RULE = "an id of lower-case ASCII letters, digits and single hyphens, like 'russia-syria'"
 CITATION_NEEDED = ("citation needed: every paragraph of prose cites its source, like [@src ¶3]; "
@@ -41,6 +42,11 @@ CASES = [
     pytest.param({"sources/src.md": SOURCE.replace("  name: Ann Author", "  name: Ann Author\n description: x")},
                  ["sources/src.md:5: malformed YAML: this key is indented differently from the keys above it; line them up"],
                  id="bad-indentation"),
+    pytest.param({"site.yaml": "title: T\x00\ndescription: D\n"},
+                 ["site.yaml:1: malformed YAML: the character U+0000 is not allowed in YAML; remove it"], id="nul-character"),
+    pytest.param({"site.yaml": 'title: "a\u2028b"\ndescription: D\ncolour: red\n'},
+                 ["site.yaml:3: unknown key 'colour' in site.yaml; valid keys: base_url, copyright, description, "
+                  "language, license, publisher, repository, title"], id="line-separator-in-a-value"),
     pytest.param({"site.yaml": "title: T\ndescription: D\ntitle: U\n"},
                  ["site.yaml:3: duplicate key 'title' (first on line 1); keep one of them"], id="duplicate-key"),
     pytest.param({"site.yaml": "title: T\ndescription: D\n---\ntitle: U\n"},
@@ -248,6 +254,15 @@ def test_uncited_source_paragraph_is_a_warning_and_an_error_under_strict(site):
     assert site(files, strict=True) == ["sources/src.md:16: ¶3 is not cited by any explainer (--strict makes warnings errors)"]
 
 
+def test_topic_title_that_is_not_a_question_is_a_warning(site):
+    files = {"explainers/ex.md": EXPLAINER.replace("## Why? {#why}", "## Reasons {#why}")}
+    assert site(files) == []
+    assert site(files, strict=True) == [
+        "explainers/ex.md:15: topic title 'Reasons' is not a question; readers scan topics as questions "
+        "(--strict makes warnings errors)"
+    ]
+
+
 def test_line_numbers_count_the_front_matter(site):
     # The citation sits on body line 3 of a paragraph that starts on file line 13.
     reported = site(intro("Intro\ncontinues\nhere [@src ¶9]."))
@@ -275,3 +290,17 @@ def test_error_catalogue_matches_these_cases():
     for test in others:  # rows for mistakes tested elsewhere name their test: tests/test_x.py::test_y
         module, _, name = test.partition("::")
         assert f"def {name}(" in (PROJECT / module).read_text(encoding="utf-8"), f"docs/errors.md names a missing test {test}"
+
+
+def test_template_syntax_error_names_the_template_file_and_line(tmp_path):
+    from evidence.build import Paths, render
+    from evidence.errors import ContentError
+
+    templates = tmp_path / "templates"
+    shutil.copytree(PROJECT / "templates", templates)
+    (templates / "404.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n{% endblock %}\n", encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        render(Paths(content=write_tree(tmp_path / "content", {}), templates=templates))
+    assert [str(problem) for problem in error.value.problems] == [
+        f"{templates / '404.html'}:3: template error: Expected an expression, got 'end of statement block'"
+    ]

@@ -210,3 +210,11 @@ def test_an_output_folder_that_cannot_be_made_is_a_content_error(tmp_path):
     assert [(problem.path, problem.message) for problem in error.value.problems] == [
         (tmp_path / "file", "cannot write the site: a file stands where a folder is needed")
     ]
+
+
+def test_an_output_path_that_is_a_file_is_a_content_error(tmp_path):
+    (tmp_path / "dist").write_text("x", encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        build(Paths(content=write_tree(tmp_path / "content", {})), tmp_path / "dist")
+    assert [problem.message for problem in error.value.problems] == ["expected an output folder; found a file"]
+    assert (tmp_path / "dist").read_text(encoding="utf-8") == "x"
