@@ -49,6 +49,10 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 def load_site(content_dir: Path, md: MarkdownIt, problems: Problems) -> Site | None:
     """Read every file of a content folder; problems are collected, not raised."""
+    if not content_dir.is_dir():
+        found = "a file" if content_dir.exists() else "nothing"
+        problems.error(content_dir, 1, f"expected a content folder holding site.yaml, sources/ and explainers/; found {found}")
+        return None
     settings = load_settings(content_dir / "site.yaml", problems)
     sources = [load_source(path, problems) for path in _markdown_files(content_dir / "sources", problems)]
     explainers = [load_explainer(path, md, problems) for path in _markdown_files(content_dir / "explainers", problems)]

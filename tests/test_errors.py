@@ -304,3 +304,14 @@ def test_template_syntax_error_names_the_template_file_and_line(tmp_path):
     assert [str(problem) for problem in error.value.problems] == [
         f"{templates / '404.html'}:3: template error: Expected an expression, got 'end of statement block'"
     ]
+
+
+def test_content_folder_that_does_not_exist_is_one_problem(tmp_path):
+    from evidence.build import Paths, render
+    from evidence.errors import ContentError
+
+    with pytest.raises(ContentError) as error:
+        render(Paths(content=tmp_path / "contnet"))
+    assert [str(problem) for problem in error.value.problems] == [
+        f"{tmp_path / 'contnet'}:1: expected a content folder holding site.yaml, sources/ and explainers/; found nothing"
+    ]
