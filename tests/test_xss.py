@@ -221,10 +221,9 @@ def test_text_payloads_in_every_field_build_and_stay_inert(page, tmp_path):
         for number, text in enumerate(PAYLOADS):
             for path in PAGES:
                 assert_inert(page, f"{base}{number}/out/{path}")
-            # The payload reached the page, as the very text the author wrote.
-            page.goto(f"{base}{number}/out/explainers/ex/index.html")
-            assert page.locator("h1").inner_text() == text.strip()
-            assert page.title().split() == f"{text} · {text}".split()
+                if path == "explainers/ex/index.html":  # the payload arrived, as the very text written
+                    assert page.locator("h1").inner_text() == text.strip()
+                    assert page.title().split() == f"{text} · {text}".split()
 
 
 # Quoted in full, these cannot be read as citations: their straight double quotes end the
