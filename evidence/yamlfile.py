@@ -40,7 +40,10 @@ class _Lines:
         return cls([index for index, char in enumerate(text) if char == "\n"], offset)
 
     def at(self, mark: yaml.Mark | None) -> int:
-        return bisect.bisect_left(self.newlines, mark.index) + 1 + self.offset if mark else self.offset + 1
+        return self.at_index(mark.index) if mark else self.offset + 1
+
+    def at_index(self, index: int) -> int:
+        return bisect.bisect_left(self.newlines, index) + 1 + self.offset
 
     def of_node(self, node: yaml.Node) -> int:
         return self.at(node.start_mark)
@@ -52,8 +55,8 @@ MAX_VALUES = 10_000
 MAX_DEPTH = 20
 
 
-class _TooComplex(Exception):
-    """The YAML is well formed but cannot be turned into values; the message says why."""
+class _CannotConvert(Exception):
+    """Well-formed YAML that cannot be turned into values (too big, looping, a bad scalar)."""
 
     def __init__(self, message: str, line: int):
         super().__init__(message)
@@ -74,11 +77,11 @@ class _Converter:
     def value(self, node: yaml.Node) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            raise self._too_complex(f"more than {MAX_VALUES} values, usually from repeated aliases (*name); write the values out", node)
+            raise self._cannot_convert(f"more than {MAX_VALUES} values, usually from repeated aliases (*name); write the values out", node)
         if any(node is open_node for open_node in self.open_nodes):
-            raise self._too_complex("an alias (*name) refers to the value that contains it; write the value out", node)
+            raise self._cannot_convert("an alias (*name) refers to the value that contains it; write the value out", node)
         if len(self.open_nodes) >= MAX_DEPTH:
-            raise self._too_complex(f"values nested more than {MAX_DEPTH} levels deep", node)
+            raise self._cannot_convert(f"values nested more than {MAX_DEPTH} levels deep", node)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         self.open_nodes.append(node)
@@ -87,10 +90,10 @@ class _Converter:
         finally:
             self.open_nodes.pop()
 
-    def _too_complex(self, message: str, node: yaml.Node) -> _TooComplex:
+    def _cannot_convert(self, message: str, node: yaml.Node) -> _CannotConvert:
         # An alias jumps back to where its anchor was written, so the latest line on the way
         # down is where the alias itself was used: the line to fix.
-        return _TooComplex(message, max(self.lines.of_node(n) for n in [*self.open_nodes, node]))
+        return _CannotConvert(message, max(self.lines.of_node(n) for n in [*self.open_nodes, node]))
 
     def mapping(self, node: yaml.MappingNode) -> YMap:
         result = YMap()
@@ -123,7 +126,7 @@ class _Converter:
             # type, such as the date 2020-02-30 or `!!int abc`.
             kind = node.tag.rsplit(":", 1)[-1]
             reason = f" ({error})" if isinstance(error, ValueError) and kind == "timestamp" else ""
-            raise _TooComplex(f"'{node.value}' is not a valid {'date' if kind == 'timestamp' else kind}{reason}", self.lines.of_node(node)) from None
+            raise _CannotConvert(f"'{node.value}' is not a valid {'date' if kind == 'timestamp' else kind}{reason}", self.lines.of_node(node)) from None
 
 
 MALFORMED = object()  # what parse_yaml returns once it has reported malformed YAML
@@ -141,8 +144,7 @@ def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) 
         problems.error(path, lines.at(mark), f"malformed YAML: {_describe_yaml_error(error)}")
         return MALFORMED
     except yaml.reader.ReaderError as error:
-        line = lines.at(yaml.Mark("", error.position, 0, 0, None, None))
-        problems.error(path, line, f"malformed YAML: the character U+{error.character:04X} is not allowed in YAML; remove it")
+        problems.error(path, lines.at_index(error.position), f"malformed YAML: the character U+{error.character:04X} is not allowed in YAML; remove it")
         return MALFORMED
     except RecursionError:  # PyYAML composes nested values recursively
         problems.error(path, line_offset + 1, f"malformed YAML: values nested more than {MAX_DEPTH} levels deep")
@@ -151,7 +153,7 @@ def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) 
         return None
     try:
         return _Converter(lines, path, problems).value(node)
-    except _TooComplex as error:
+    except _CannotConvert as error:
         problems.error(path, error.line, f"malformed YAML: {error}")
         return MALFORMED
     except yaml.constructor.ConstructorError as error:
