@@ -136,7 +136,7 @@ class BodyReader:
     # headings ------------------------------------------------------------------------
 
     def _heading(self, block: list[Token], line: int) -> None:
-        level, title = int(block[0].tag[1]), block[1].content.strip()
+        level, title = int(block[0].tag[1]), _plain_text(block[1]).strip()
         if level == 2:
             self._finish_topic()
             self._start_topic(title, line)
@@ -264,6 +264,7 @@ class BodyReader:
     def _inline_citations(self, inline: Token, anchor: str, earlier: list[Citation]) -> Iterator[Citation]:
         line = inline.map[0] + self.body_line if inline.map else self.body_line
         made: list[Citation] = []
+        brackets = len({c.bracket for c in earlier})
         for child in inline.children or []:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
@@ -274,9 +275,10 @@ class BodyReader:
                 child.meta["citations"] = ()
                 continue
             group = []
+            brackets += 1
             for ref in child.meta["refs"]:
                 number = len(earlier) + len(made) + 1
-                citation = Citation(ref.source_id, ref.paragraphs, ref.quote, child.content, self.path, line, f"{anchor}-c{number}")
+                citation = Citation(ref.source_id, ref.paragraphs, ref.quote, child.content, brackets, self.path, line, f"{anchor}-c{number}")
                 made.append(citation)
                 group.append(citation)
             child.meta["citations"] = tuple(group)
@@ -337,6 +339,11 @@ def _take_label(block: list[Token]) -> str | None:
             inline.content = _capitalise(inline.content[len(label):].lstrip())
             return kind
     return None
+
+
+def _plain_text(inline: Token) -> str:
+    """An inline token's words as typeset (curly quotes), without Markdown markup."""
+    return "".join(child.content for child in inline.children or [] if child.type in ("text", "code_inline", "softbreak")) or inline.content
 
 
 def _capitalise(text: str) -> str:

@@ -13,7 +13,8 @@ from markdown_it import MarkdownIt
 
 from .check import CitationIndex, locate_quote
 from .links import Links, base_path_of, text_fragment_url
-from .model import Citation, Explainer, Passage, Site, Source
+from .model import Explainer, Passage, Site, Source
+from .reader import Note, card_html, card_id, evidence_rows, explainer_json, explainer_notes, group_marks, paragraph_runs
 
 STYLESHEET = "assets/style.css"
 
@@ -35,50 +36,6 @@ class Renderer:
             canonical=links.absolute(path), **context,
         )
         return path, html
-
-    # prose ---------------------------------------------------------------------------
-
-    def passage(self, passage: Passage, links: Links, explainer: Explainer) -> Markup:
-        """A passage of explainer prose as HTML, its citations rendered as linked marks."""
-        env = {"render_citations": lambda citations: self.marks(citations, links, explainer)}
-        return Markup(self.md.renderer.render(list(passage.tokens), self.md.options, env))
-
-    def glance(self, passage: Passage, links: Links, explainer: Explainer) -> Markup:
-        """A summary's words for the at-a-glance table: inline only, and no ids (they live in the topic)."""
-        env = {"render_citations": lambda citations: self.marks(citations, links, explainer, with_ids=False)}
-        inline = next(token for token in passage.tokens if token.type == "inline")
-        return Markup(self.md.renderer.renderInline(inline.children or [], self.md.options, env))
-
-    def marks(self, citations: tuple[Citation, ...], links: Links, explainer: Explainer, with_ids: bool = True) -> str:
-        """One mark per cited place; citations of the same place in one bracket share a mark."""
-        groups: list[list[Citation]] = []
-        for citation in citations:
-            same_place = groups and (groups[-1][0].source_id, groups[-1][0].paragraphs) == (citation.source_id, citation.paragraphs)
-            if same_place:
-                groups[-1].append(citation)
-            else:
-                groups.append([citation])
-        return "".join(self.mark(group, links, explainer, with_ids) for group in groups)
-
-    def mark(self, group: list[Citation], links: Links, explainer: Explainer, with_ids: bool = True) -> str:
-        first = group[0]
-        source = self.site.source(first.source_id)
-        prefix = f"{source.label} " if len(explainer.source_ids) > 1 else ""
-        who = f"{source.label}, " if prefix else "source "
-        anchors = []
-        for start, end in _runs(first.paragraphs):
-            label = f"¶{start}" if start == end else f"¶{start}–{end}"
-            spoken = f"paragraph {start}" if start == end else f"paragraphs {start} to {end}"
-            href = links.url(f"sources/{source.id}/index.html#p{start}")
-            anchors.append(f'<a href="{escape(href)}" aria-label="{escape(who + spoken)}">{escape(label)}</a>')
-        quotes = [citation.quote for citation in group if citation.quote]
-        attributes = f' id="{first.anchor}"' if with_ids else ""
-        if quotes:
-            numbers = ", ".join(f"¶{n}" for n in first.paragraphs)
-            title = " … ".join(f"“{quote}”" for quote in quotes) + f" ({numbers})"
-            attributes += f' title="{escape(title)}" data-quote="{escape(quotes[0])}"'
-        extra_ids = "".join(f'<span id="{c.anchor}"></span>' for c in group[1:]) if with_ids else ""
-        return f'<sup class="cite"{attributes}>{extra_ids}{escape(prefix)}{", ".join(anchors)}</sup>'
 
     # source page ---------------------------------------------------------------------
 
@@ -110,16 +67,6 @@ class Renderer:
         ]
 
 
-def _runs(numbers: tuple[int, ...]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for number in sorted(numbers):
-        if runs and number == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], number)
-        else:
-            runs.append((number, number))
-    return runs
-
-
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -128,6 +75,91 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+@dataclass(frozen=True)
+class ExplainerView:
+    """One explainer page's rendering helpers: prose with citation marks, cards, notes."""
+
+    r: Renderer
+    explainer: Explainer
+    links: Links
+    notes: tuple[Note, ...]
+
+    @classmethod
+    def of(cls, r: Renderer, explainer: Explainer) -> "ExplainerView":
+        links = Links(f"explainers/{explainer.id}/index.html", None, r.base_url)
+        return cls(r, explainer, links, tuple(explainer_notes(explainer, r.site)))
+
+    def note(self, citation_anchor: str) -> Note:
+        return self._notes_by_anchor()[citation_anchor]
+
+    def _notes_by_anchor(self) -> dict[str, Note]:
+        return {note.anchor: note for note in self.notes}
+
+    def prose(self, passage: Passage) -> Markup:
+        """A passage of explainer prose as HTML, its citations rendered as linked marks."""
+        env = {"render_citations": lambda citations: self.marks(citations, with_ids=True)}
+        return Markup(self.r.md.renderer.render(list(passage.tokens), self.r.md.options, env))
+
+    def glance(self, passage: Passage) -> Markup:
+        """A summary's words for the at-a-glance table: inline only, and no ids (they live in the topic)."""
+        env = {"render_citations": lambda citations: self.marks(citations, with_ids=False)}
+        inline = next(token for token in passage.tokens if token.type == "inline")
+        return Markup(self.r.md.renderer.renderInline(inline.children or [], self.r.md.options, env))
+
+    def marks(self, citations: tuple, with_ids: bool) -> str:
+        notes = self._notes_by_anchor()
+        return "".join(self.mark(notes[group[0].anchor], with_ids) for group in group_marks(citations))
+
+    def mark(self, note: Note, with_ids: bool) -> str:
+        source = note.source
+        several = len(self.explainer.source_ids) > 1
+        who = f"{source.label}, " if several else "source "
+        anchors = []
+        for start, end in paragraph_runs(note.paragraphs):
+            label = f"¶{start}" if start == end else f"¶{start}–{end}"
+            spoken = f"paragraph {start}" if start == end else f"paragraphs {start} to {end}"
+            href = self.links.url(f"sources/{source.id}/index.html#p{start}")
+            anchors.append(
+                f'<a href="{escape(href)}" aria-label="{escape(who + spoken)}" data-card="{card_id(note.citations[0], start)}">{escape(label)}</a>'
+            )
+        attributes = f' id="{note.anchor}"' if with_ids else ""
+        quotes = note.quotes()
+        if quotes:
+            title = " … ".join(f"“{quote}”" for quote in quotes) + f" ({note.label()})"
+            attributes += f' title="{escape(title)}"'
+        extra_ids = "".join(f'<span id="{c.anchor}"></span>' for c in note.citations[1:]) if with_ids else ""
+        prefix = f"{escape(source.label)} " if several else ""
+        number = f'<span class="note-number">[{note.number}]</span>'
+        return f'<sup class="cite"{attributes}>{extra_ids}{prefix}{", ".join(anchors)}{number}</sup>'
+
+    def cards(self) -> list[tuple[str, Markup]]:
+        """Every preview card the page's marks open, as (template id, HTML)."""
+        return [
+            (card_id(note.citations[0], first), card_html(note, first, last, self.links))
+            for note in self.notes
+            for first, last in paragraph_runs(note.paragraphs)
+        ]
+
+    def evidence(self) -> list[dict]:
+        return evidence_rows(self.explainer)
+
+    def coverage(self) -> list[dict]:
+        """Per source: each paragraph, how often this explainer cites it."""
+        counts: dict[tuple[str, int], int] = {}
+        for citation in self.explainer.citations():
+            for number in citation.paragraphs:
+                counts[(citation.source_id, number)] = counts.get((citation.source_id, number), 0) + 1
+        return [
+            {"source": source, "paragraphs": [(p.number, counts.get((source.id, p.number), 0)) for p in source.paragraphs]}
+            for source in (self.r.site.source(s) for s in self.explainer.source_ids)
+        ]
+
+    def json(self) -> str:
+        page = self.links.absolute(self.links.page) or f"explainers/{self.explainer.id}/"
+        data = explainer_json(self.explainer, self.r.site, list(self.notes), page)
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 # --- pages ---------------------------------------------------------------------------
@@ -142,16 +174,15 @@ def render_home(r: Renderer) -> Iterator[Page]:
 
 def render_explainers(r: Renderer) -> Iterator[Page]:
     for explainer in r.site.explainers:
-        path = f"explainers/{explainer.id}/index.html"
-        links = Links(path)
+        view = ExplainerView.of(r, explainer)
         yield r.page(
-            "explainer.html", path, explainer=explainer,
+            "explainer.html", view.links.page, explainer=explainer, view=view,
             sources=[r.site.source(s) for s in explainer.source_ids],
-            prose=lambda passage, e=explainer, l=links: r.passage(passage, l, e),
-            glance=lambda passage, e=explainer, l=links: r.glance(passage, l, e),
+            prose=view.prose, glance=view.glance,
             analysts=lambda topic: [r.site.source(c.source_id).author.name for p in topic.analysis for c in p.citations],
-            json_path=f"explainers/{explainer.id}/explainer.json",
+            json_path="explainer.json",
         )
+        yield f"explainers/{explainer.id}/explainer.json", view.json()
 
 
 def render_sources(r: Renderer) -> Iterator[Page]:

@@ -94,3 +94,6 @@ def site(tmp_path: Path):
 
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+from browser import browser  # noqa: E402,F401 - one Chromium for the whole session, shared by every module
