@@ -123,11 +123,40 @@ def test_without_javascript_a_citation_lands_on_the_highlighted_paragraph(new_pa
     assert "explainers/russia-syria/#" in way_back.get_attribute("href")
 
 
+@pytest.fixture(scope="module")
+def fixture_url(tmp_path_factory):
+    """The three-party, two-source fixture site, whose source is shown in full."""
+    out = tmp_path_factory.mktemp("reader-fixture") / "dist"
+    build(Paths(content=Paths().content.parent / "tests/fixtures/site"), out)
+    with serve_folder(out) as url:
+        yield url
+
+
+FIXTURE_PAGES = ["", "explainers/harbour/", "sources/harbour/", "sources/minutes/"]
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_no_page_scrolls_sideways_on_a_phone(new_page, site_url, path):
     page = new_page(viewport={"width": 375, "height": 800})
     page.goto(site_url + path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+@pytest.mark.parametrize("path", FIXTURE_PAGES)
+def test_three_party_pages_do_not_scroll_sideways_on_a_phone(new_page, fixture_url, path):
+    page = new_page(viewport={"width": 375, "height": 800})
+    page.goto(fixture_url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_full_text_card_shows_the_whole_paragraph_with_the_quote_marked(new_page, fixture_url):
+    page = new_page()
+    page.goto(fixture_url + "explainers/harbour/")
+    page.hover("#wants-council-1-c1 a")
+    card(page).wait_for(state="visible")
+    text = card(page).locator(".card-text").inner_text()
+    assert text == "The council wants a bigger harbour, and says the town's trade depends on it."
+    assert card(page).locator("mark").inner_text() == "the town's trade depends on it"
 
 
 def test_phone_glance_keeps_each_topics_positions_together(new_page, site_url):
@@ -180,3 +209,32 @@ def test_axe_finds_no_violations(new_page, site_url, scheme, width):
     page.focus(MARK)
     results = axe.run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_prose_lines_hold_about_65_to_75_characters(new_page, site_url, scheme):
+    page = new_page(color_scheme=scheme)
+    page.goto(site_url + EXPLAINER)
+    per_line = page.evaluate(
+        """() => {
+          const p = document.querySelector('#talks-collapse-analysis-1');
+          const style = getComputedStyle(p);
+          const context = document.createElement('canvas').getContext('2d');
+          context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+          const text = p.textContent;
+          const average = context.measureText(text).width / text.length;
+          return p.clientWidth / average;
+        }"""
+    )
+    assert 60 <= per_line <= 80, per_line
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_on_the_three_party_fixture(new_page, fixture_url, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for path in FIXTURE_PAGES:
+        page = new_page(color_scheme=scheme)
+        page.goto(fixture_url + path)
+        results = Axe().run(page)
+        assert results.violations_count == 0, f"{path or 'home'} ({scheme}):\n{results.generate_report()}"
