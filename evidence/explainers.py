@@ -11,7 +11,9 @@ from markdown_it.token import Token
 
 from .errors import Problems
 from .model import Citation, Explainer, Party, Passage, Position, Topic
-from .yamlfile import Field, YMap, date, identifier, list_of, mapping, read_fields, read_text, split_front_matter, text
+from .yamlfile import (
+    Field, YMap, date, id_for, identifier, list_of, mapping, read_fields, read_text, slugify, split_front_matter, text,
+)
 
 EXPLAINER_FIELDS = [
     Field("id", identifier),
@@ -46,7 +48,7 @@ def load_explainer(path: Path, md: MarkdownIt, problems: Problems) -> Explainer 
     parties = _read_parties(meta["parties"], path, problems)
     if parties is None:
         return None
-    id_ = values["id"] or _file_id(path, problems)
+    id_ = id_for(path, values["id"], problems)
     reader = BodyReader(path, document.body_line, parties, values["sources"][0] if values["sources"] else "source", problems)
     reader.read(md.parse(document.body, {}))
     if not values["sources"]:
@@ -58,14 +60,6 @@ def load_explainer(path: Path, md: MarkdownIt, problems: Problems) -> Explainer 
         byline=values["byline"], source_ids=tuple(values["sources"]), source_lines=tuple(meta["sources"].item_lines),
         parties=parties, intro=tuple(reader.intro), topics=reader.topics(),
     )
-
-
-def _file_id(path: Path, problems: Problems) -> str | None:
-    try:
-        return identifier(path.stem)
-    except ValueError as expected:
-        problems.error(path, 1, f"the file name '{path.stem}' is not a usable id: rename it or set 'id' to {expected}")
-        return None
 
 
 def _read_parties(items: list, path: Path, problems: Problems) -> tuple[Party, ...] | None:
@@ -154,7 +148,7 @@ class BodyReader:
     def _start_topic(self, heading: str, line: int) -> None:
         match = HEADING_ID.match(heading)
         title = match.group("title") if match else heading
-        topic_id = match.group("id") if match else _slug(title)
+        topic_id = match.group("id") if match else slugify(title, "topic")
         try:
             identifier(topic_id)
         except ValueError as expected:
@@ -348,8 +342,3 @@ def _plain_text(inline: Token) -> str:
 
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _slug(title: str) -> str:
-    words = re.findall(r"[a-z0-9]+", title.lower().replace("'", "").replace("’", ""))
-    return "-".join(words)[:60].strip("-") or "topic"

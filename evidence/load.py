@@ -10,8 +10,8 @@ from .errors import Problems
 from .explainers import load_explainer
 from .model import SOURCE_KINDS, Author, Paragraph, Settings, Site, Source, Subheading
 from .yamlfile import (
-    Field, date, describe, identifier, list_of, mapping, one_of, parse_yaml, read_fields, read_text,
-    split_front_matter, text, url,
+    Field, date, describe, id_for, identifier, list_of, mapping, one_of, parse_yaml, read_fields, read_text,
+    slugify, split_front_matter, text, url,
 )
 
 SETTINGS_FIELDS = [
@@ -106,7 +106,7 @@ def load_source(path: Path, problems: Problems) -> Source | None:
         return None
     author_line = document.meta.key_lines["author"]
     author = read_fields(values["author"], AUTHOR_FIELDS, "'author'", path, author_line, problems)
-    id_ = _id_for(path, values["id"], problems)
+    id_ = id_for(path, values["id"], problems)
     blocks = _source_blocks(document.body, document.body_line)
     if not any(isinstance(block, Paragraph) for block in blocks):
         problems.error(path, document.body_line, "the source has no paragraphs: paste the article's text below the front matter")
@@ -120,16 +120,6 @@ def load_source(path: Path, problems: Problems) -> Source | None:
         kind=values["kind"], rights=values["rights"], rights_note=values["rights_note"],
         highlights=tuple(values["highlights"]), label=label, blocks=tuple(blocks),
     )
-
-
-def _id_for(path: Path, declared: str | None, problems: Problems) -> str | None:
-    if declared:
-        return declared
-    try:
-        return identifier(path.stem)
-    except ValueError as expected:
-        problems.error(path, 1, f"the file name '{path.stem}' is not a usable id: rename it or set 'id' to {expected}")
-        return None
 
 
 def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
@@ -154,9 +144,3 @@ def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
             blocks.append(Paragraph(number, joined, start))
         current = []
     return blocks
-
-
-def slugify(title: str) -> str:
-    """A URL-safe id made from a title: lower-case ASCII words joined by hyphens."""
-    words = re.findall(r"[a-z0-9]+", title.lower().replace("'", "").replace("’", ""))
-    return "-".join(words)[:60].strip("-") or "section"

@@ -96,4 +96,15 @@ def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/ from the current output")
 
 
-from browser import browser  # noqa: E402,F401 - one Chromium for the whole session, shared by every module
+from browser import browser, serve_folder  # noqa: E402,F401 - one Chromium for the whole session
+
+
+@pytest.fixture(scope="session")
+def bundled_url(tmp_path_factory):
+    """The bundled site, built once and served over HTTP on loopback."""
+    from evidence.build import build
+
+    out = tmp_path_factory.mktemp("bundled-served") / "dist"
+    build(Paths(), out)
+    with serve_folder(out) as url:
+        yield url

@@ -13,12 +13,9 @@ PAGES = ["", EXPLAINER, "sources/lain/", "404.html"]
 MARK = "#talks-collapse-us-1-c1 a"  # cites ¶7, quoting "the US has decided to suspend talks..."
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reader") / "dist"
-    build(Paths(), out)
-    with serve_folder(out) as url:
-        yield url
+@pytest.fixture
+def site_url(bundled_url):
+    return bundled_url
 
 
 @pytest.fixture
