@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import browser, serve_folder  # noqa: F401 - browser is a fixture
+from browser import serve_folder
 from evidence.build import Paths, build
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from browser import browser  # noqa: F401 - a fixture
 from conftest import PROJECT
 from sitecheck import serve_like_github_pages
 
