@@ -68,9 +68,6 @@ class Renderer:
         links = Links(path, None, self.base_url)
         return path, self.templates.get_template(template).render(site=self.site.settings, links=links, **context)
 
-    def explainers_newest_first(self) -> list[Explainer]:
-        return sorted(self.site.explainers, key=lambda e: (-last_changed(e).toordinal(), e.title, e.id))
-
     # prose ---------------------------------------------------------------------------
 
     def passage(self, passage: Passage, links: Links, explainer: Explainer) -> Markup:
@@ -213,7 +210,7 @@ def render_not_found(r: Renderer) -> Iterator[Page]:
 def render_feed(r: Renderer) -> Iterator[Page]:
     """An Atom feed of the explainers; feeds need absolute URLs, so only with a base URL."""
     if r.base_url:
-        explainers = r.explainers_newest_first()
+        explainers = sorted(r.site.explainers, key=lambda e: (-last_changed(e).toordinal(), e.title, e.id))
         yield r.text("feed.xml", FEED, explainers=explainers, updated=last_changed(explainers[0]), last_changed=last_changed)
 
 
