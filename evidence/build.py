@@ -61,10 +61,13 @@ def render(paths: Paths, *, base_url: str | None = None, strict: bool = False) -
     return pages, report
 
 
-def build(paths: Paths, out_dir: Path, *, base_url: str | None = None, strict: bool = False) -> Report:
-    """Build the whole site into out_dir; on any problem, out_dir is left as it was."""
+def build(
+    paths: Paths, out_dir: Path, *, base_url: str | None = None, strict: bool = False, mtime: int | None = None,
+) -> Report:
+    """Build the whole site into out_dir; on any problem, out_dir is left as it was.
+    `mtime` (SOURCE_DATE_EPOCH) is the modification time given to every file written."""
     started = time.perf_counter()
     pages, report = render(paths, base_url=base_url, strict=strict)
-    write_site(pages, paths.static, out_dir)
+    write_site(pages, paths.static, out_dir, mtime)
     report.seconds = time.perf_counter() - started
     return report

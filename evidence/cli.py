@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import Mapping
 
 from .build import Paths, Report, build, render
 from .errors import ContentError, display_path
@@ -12,8 +14,12 @@ from .yamlfile import URL_PATTERN
 DEFAULT_PATHS = Paths()
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "")
+    if epoch and not epoch.isdigit():
+        parser.error(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; found: '{epoch}'")
     command = args.command or "build"
     paths = Paths(content=Path(getattr(args, "content", None) or DEFAULT_PATHS.content), templates=DEFAULT_PATHS.templates, static=DEFAULT_PATHS.static)
     base_url = getattr(args, "base_url", None)
@@ -27,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(report.warnings)} warning(s); nothing written")
             return 0
         out_dir = Path(getattr(args, "out", None) or "dist")
-        report = build(paths, out_dir, base_url=base_url, strict=getattr(args, "strict", False))
+        report = build(paths, out_dir, base_url=base_url, strict=getattr(args, "strict", False), mtime=int(epoch) if epoch else None)
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -11,8 +11,10 @@ STAGING_PREFIX = ".dist-staging-"
 RENAME_EXCHANGE = 2  # linux/fs.h
 
 
-def write_site(pages: dict[str, str | bytes], static_dir: Path | None, out_dir: Path) -> None:
-    """Write every page and static file into a staging folder, then swap it in at once."""
+def write_site(pages: dict[str, str | bytes], static_dir: Path | None, out_dir: Path, mtime: int | None = None) -> None:
+    """Write every page and static file into a staging folder, then swap it in at once.
+    With `mtime` (from SOURCE_DATE_EPOCH) every file and folder gets that modification time,
+    so an archive of the output is as reproducible as its bytes."""
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(out_dir)
@@ -26,9 +28,17 @@ def write_site(pages: dict[str, str | bytes], static_dir: Path | None, out_dir: 
             data = content.encode("utf-8") if isinstance(content, str) else content
             target.write_bytes(data)
         staging.chmod(0o755)
+        if mtime is not None:
+            _set_mtimes(staging, mtime)
         _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _set_mtimes(folder: Path, mtime: int) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):  # children before their folder
+        os.utime(path, (mtime, mtime), follow_symlinks=False)
+    os.utime(folder, (mtime, mtime))
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

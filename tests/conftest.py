@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import browser  # noqa: F401 - one headless Chromium for every browser test module
 from evidence.build import Paths, render
 from evidence.errors import ContentError
 
