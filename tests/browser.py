@@ -44,7 +44,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+# One per test module, not per session: each module that imports this fixture gets its own
+# instance, and Playwright's sync API cannot run two at once in one thread.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
