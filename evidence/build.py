@@ -34,6 +34,7 @@ class Report:
     explainers: int = 0
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
+    base_url: str | None = None  # what the links were built for: the option, else site.yaml's
 
 
 def render(paths: Paths, *, base_url: str | None = None, strict: bool = False) -> tuple[dict[str, str], Report]:
@@ -56,7 +57,7 @@ def render(paths: Paths, *, base_url: str | None = None, strict: bool = False) -
     report = Report(
         pages=sum(1 for path in pages if path.endswith(".html")), citations=index.count,
         sources=len(site.sources), explainers=len(site.explainers),
-        seconds=time.perf_counter() - started, warnings=list(problems.warnings),
+        seconds=time.perf_counter() - started, warnings=list(problems.warnings), base_url=renderer.base_url,
     )
     return pages, report
 

@@ -44,6 +44,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# Registered once, by tests/conftest.py: test modules must not import it themselves, since
+# Playwright's sync API cannot run two instances at once in one thread.
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

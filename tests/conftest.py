@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import browser  # noqa: F401 - one headless Chromium for every browser test module
+from browser import browser, serve_folder  # noqa: F401 - one headless Chromium for every browser test module
 from evidence.build import Paths, render
 from evidence.errors import ContentError
 
@@ -97,7 +97,6 @@ def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/ from the current output")
 
 
-from browser import browser, serve_folder  # noqa: E402,F401 - one Chromium for the whole session
 
 
 @pytest.fixture(scope="session")
