@@ -34,6 +34,7 @@ class Report:
     explainers: int = 0
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
+    base_url: str | None = None  # what the links were built for: the option, else site.yaml's
 
 
 def render(paths: Paths, *, base_url: str | None = None, strict: bool = False) -> tuple[dict[str, str], Report]:
@@ -56,15 +57,18 @@ def render(paths: Paths, *, base_url: str | None = None, strict: bool = False) -
     report = Report(
         pages=sum(1 for path in pages if path.endswith(".html")), citations=index.count,
         sources=len(site.sources), explainers=len(site.explainers),
-        seconds=time.perf_counter() - started, warnings=list(problems.warnings),
+        seconds=time.perf_counter() - started, warnings=list(problems.warnings), base_url=renderer.base_url,
     )
     return pages, report
 
 
-def build(paths: Paths, out_dir: Path, *, base_url: str | None = None, strict: bool = False) -> Report:
-    """Build the whole site into out_dir; on any problem, out_dir is left as it was."""
+def build(
+    paths: Paths, out_dir: Path, *, base_url: str | None = None, strict: bool = False, mtime: int | None = None,
+) -> Report:
+    """Build the whole site into out_dir; on any problem, out_dir is left as it was.
+    `mtime` (SOURCE_DATE_EPOCH) is the modification time given to every file written."""
     started = time.perf_counter()
     pages, report = render(paths, base_url=base_url, strict=strict)
-    write_site(pages, paths.static, out_dir)
+    write_site(pages, paths.static, out_dir, mtime)
     report.seconds = time.perf_counter() - started
     return report

@@ -1,9 +1,11 @@
-"""The command line: build, check (and later serve) with exit codes 0, 1 (content) and 2 (usage)."""
+"""The command line: build, check and serve, with exit codes 0, 1 (content) and 2 (usage)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import Mapping
 
 from .build import Paths, Report, build, render
 from .errors import ContentError, display_path
@@ -12,13 +14,22 @@ from .yamlfile import URL_PATTERN
 DEFAULT_PATHS = Paths()
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "")
+    if epoch and not epoch.isdigit():
+        parser.error(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; found: '{epoch}'")
     command = args.command or "build"
     paths = Paths(content=Path(getattr(args, "content", None) or DEFAULT_PATHS.content), templates=DEFAULT_PATHS.templates, static=DEFAULT_PATHS.static)
     base_url = getattr(args, "base_url", None)
     if base_url and not base_url.endswith("/"):
         base_url += "/"
+    if command == "serve":
+        from .serve import serve  # imports the web server only when it is needed
+
+        out_dir = Path(args.out) if args.out else None
+        return serve(paths, out_dir=out_dir, host=args.host, port=args.port, base_url=base_url, strict=args.strict, open_browser=args.open)
     try:
         if command == "check":
             _, report = render(paths, strict=args.strict)
@@ -27,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(report.warnings)} warning(s); nothing written")
             return 0
         out_dir = Path(getattr(args, "out", None) or "dist")
-        report = build(paths, out_dir, base_url=base_url, strict=getattr(args, "strict", False))
+        report = build(paths, out_dir, base_url=base_url, strict=getattr(args, "strict", False), mtime=int(epoch) if epoch else None)
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -51,16 +62,28 @@ def _url(value: str) -> str:
     return value
 
 
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535; found: '{value}'")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Build an explainer site whose every paragraph is cited.")
-    commands = parser.add_subparsers(dest="command", metavar="{build,check}")
+    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve}")
     build_command = commands.add_parser("build", help="build the site into a folder (the default)")
     check_command = commands.add_parser("check", help="validate the content; write nothing")
-    for command in (build_command, check_command):
+    serve_command = commands.add_parser("serve", help="preview the site in a browser, rebuilding on every save")
+    for command in (build_command, check_command, serve_command):
         command.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build_command.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
-    build_command.add_argument("--base-url", type=_url, metavar="URL", help="where the site is published, e.g. https://user.github.io/repo-name/")
+    serve_command.add_argument("--out", metavar="DIR", help="output folder (default: a temporary folder, removed on exit)")
+    for command in (build_command, serve_command):
+        command.add_argument("--base-url", type=_url, metavar="URL", help="where the site is published, e.g. https://user.github.io/repo-name/")
+    serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)")
+    serve_command.add_argument("--port", type=_port, help="port (default: 8000, or the next free one; 0: any free port)")
+    serve_command.add_argument("--open", action="store_true", help="open the site in the default web browser")
     return parser
 
 

@@ -11,7 +11,10 @@ from markdown_it.token import Token
 
 from .errors import Problems
 from .model import Citation, Explainer, Party, Passage, Position, Topic
-from .yamlfile import Field, YMap, date, describe, identifier, list_of, mapping, read_fields, read_text, split_front_matter, text
+from .yamlfile import (
+    Field, YMap, date, describe, id_for, identifier, list_of, mapping, read_fields, read_text, slugify, split_front_matter,
+    text,
+)
 
 EXPLAINER_FIELDS = [
     Field("id", identifier),
@@ -49,7 +52,7 @@ def load_explainer(path: Path, md: MarkdownIt, problems: Problems) -> Explainer 
     reader.read(md.parse(document.body, {}))
     if values is None or parties is None:
         return None
-    id_ = values["id"] or _file_id(path, problems)
+    id_ = id_for(path, values["id"], problems)
     if not values["sources"]:
         problems.error(path, meta.key_lines["sources"], "'sources' must list at least one source id")
     if id_ is None or not values["sources"]:
@@ -59,14 +62,6 @@ def load_explainer(path: Path, md: MarkdownIt, problems: Problems) -> Explainer 
         byline=values["byline"], source_ids=tuple(values["sources"]), source_lines=tuple(meta["sources"].item_lines),
         parties=parties, intro=tuple(reader.intro), topics=reader.topics(),
     )
-
-
-def _file_id(path: Path, problems: Problems) -> str | None:
-    try:
-        return identifier(path.stem)
-    except ValueError as expected:
-        problems.error(path, 1, f"the file name '{path.stem}' is not a usable id: rename it or set 'id' to {expected}")
-        return None
 
 
 def _read_parties(items: list, path: Path, problems: Problems) -> tuple[Party, ...] | None:
@@ -138,9 +133,10 @@ class BodyReader:
     # headings ------------------------------------------------------------------------
 
     def _heading(self, block: list[Token], line: int) -> None:
-        level, title = int(block[0].tag[1]), block[1].content.strip()
+        level, title = int(block[0].tag[1]), _plain_text(block[1]).strip()
         if any(child.type == "citation" for child in block[1].children or []):
-            shown = match.group("title") if (match := HEADING_ID.match(title)) else title
+            written = block[1].content.strip()
+            shown = match.group("title") if (match := HEADING_ID.match(written)) else written
             self.problems.error(self.path, line, f"a citation in the heading '{shown}': cite in the paragraphs below it, not in a heading")
         if level == 2:
             self._finish_topic()
@@ -159,7 +155,7 @@ class BodyReader:
     def _start_topic(self, heading: str, line: int) -> None:
         match = HEADING_ID.match(heading)
         title = match.group("title") if match else heading
-        topic_id = match.group("id") if match else _slug(title)
+        topic_id = match.group("id") if match else slugify(title, "topic")
         try:
             identifier(topic_id)
         except ValueError as expected:
@@ -287,6 +283,7 @@ class BodyReader:
 
     def _inline_citations(self, inline: Token, anchor: str, earlier: list[Citation]) -> Iterator[Citation]:
         made: list[Citation] = []
+        brackets = len({c.bracket for c in earlier})
         for child, line in self._lines_of(inline):
             if child.type != "citation":
                 continue
@@ -295,9 +292,10 @@ class BodyReader:
                 child.meta["citations"] = ()
                 continue
             group = []
+            brackets += 1
             for ref in child.meta["refs"]:
                 number = len(earlier) + len(made) + 1
-                citation = Citation(ref.source_id, ref.paragraphs, ref.quote, child.content, self.path, line, f"{anchor}-c{number}")
+                citation = Citation(ref.source_id, ref.paragraphs, ref.quote, child.content, brackets, self.path, line, f"{anchor}-c{number}")
                 made.append(citation)
                 group.append(citation)
             child.meta["citations"] = tuple(group)
@@ -367,10 +365,10 @@ def _take_label(block: list[Token]) -> str | None:
     return None
 
 
+def _plain_text(inline: Token) -> str:
+    """An inline token's words as typeset (curly quotes), without Markdown markup."""
+    return "".join(child.content for child in inline.children or [] if child.type in ("text", "code_inline", "softbreak")) or inline.content
+
+
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _slug(title: str) -> str:
-    words = re.findall(r"[a-z0-9]+", title.lower().replace("'", "").replace("’", ""))
-    return "-".join(words)[:60].strip("-") or "topic"

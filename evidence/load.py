@@ -11,8 +11,8 @@ from .errors import Problems
 from .explainers import load_explainer
 from .model import SOURCE_KINDS, Author, Paragraph, Settings, Site, Source, Subheading
 from .yamlfile import (
-    Field, date, describe, identifier, list_of, mapping, one_of, parse_yaml, read_fields, read_text,
-    split_front_matter, text, url,
+    Field, date, describe, id_for, identifier, list_of, mapping, one_of, parse_yaml, read_fields, read_text,
+    slugify, split_front_matter, text, url,
 )
 
 SETTINGS_FIELDS = [
@@ -122,7 +122,7 @@ def load_source(path: Path, problems: Problems) -> Source | None:
         return None
     author_line = document.meta.key_lines["author"]
     author = read_fields(values["author"], AUTHOR_FIELDS, "'author'", path, author_line, problems)
-    id_ = _id_for(path, values["id"], problems)
+    id_ = id_for(path, values["id"], problems)
     if author is None or id_ is None:
         return None
     label = values["label"] or author["name"].split()[-1]
@@ -132,16 +132,6 @@ def load_source(path: Path, problems: Problems) -> Source | None:
         kind=values["kind"], rights=values["rights"], rights_note=values["rights_note"],
         highlights=tuple(values["highlights"]), label=label, blocks=tuple(blocks),
     )
-
-
-def _id_for(path: Path, declared: str | None, problems: Problems) -> str | None:
-    if declared:
-        return declared
-    try:
-        return identifier(path.stem)
-    except ValueError as expected:
-        problems.error(path, 1, f"the file name '{path.stem}' is not a usable id: rename it or set 'id' to {expected}")
-        return None
 
 
 def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
@@ -166,9 +156,3 @@ def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
             blocks.append(Paragraph(number, joined, start))
         current = []
     return blocks
-
-
-def slugify(title: str) -> str:
-    """A URL-safe id made from a title: lower-case ASCII words joined by hyphens."""
-    words = re.findall(r"[a-z0-9]+", title.lower().replace("'", "").replace("’", ""))
-    return "-".join(words)[:60].strip("-") or "section"

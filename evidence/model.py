@@ -103,6 +103,7 @@ class Citation:
     paragraphs: tuple[int, ...]
     quote: str | None
     raw: str  # the citation as written, e.g. [@lain ¶13]
+    bracket: int  # which bracket of its passage it stands in: [@a ¶1; @a ¶2] is one bracket
     path: Path
     line: int
     anchor: str  # the id of its mark in the explainer page

@@ -18,8 +18,10 @@ RENAME_EXCHANGE = 2  # linux/fs.h
 BUILD_MARKER = ".nojekyll"
 
 
-def write_site(pages: dict[str, str | bytes], static_dir: Path | None, out_dir: Path) -> None:
-    """Write every page and static file into a staging folder, then swap it in at once."""
+def write_site(pages: dict[str, str | bytes], static_dir: Path | None, out_dir: Path, mtime: int | None = None) -> None:
+    """Write every page and static file into a staging folder, then swap it in at once.
+    With `mtime` (from SOURCE_DATE_EPOCH) every file and folder gets that modification time,
+    so an archive of the output is as reproducible as its bytes."""
     out_dir = out_dir.absolute()
     _refuse_foreign_folder(out_dir)
     try:
@@ -38,6 +40,8 @@ def write_site(pages: dict[str, str | bytes], static_dir: Path | None, out_dir: 
             data = content.encode("utf-8") if isinstance(content, str) else content
             target.write_bytes(data)
         staging.chmod(0o755)
+        if mtime is not None:
+            _set_mtimes(staging, mtime)
         _swap_in(staging, out_dir)
     except OSError as error:
         raise _write_error(error, out_dir) from None
@@ -61,6 +65,12 @@ def _write_error(error: OSError, out_dir: Path) -> ContentError:
     where = Path(error.filename) if error.filename else out_dir
     reason = "a file stands where a folder is needed" if isinstance(error, (FileExistsError, NotADirectoryError)) else error.strerror
     return ContentError([Problem(where, 1, f"cannot write the site: {reason or error}")])
+
+
+def _set_mtimes(folder: Path, mtime: int) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):  # children before their folder
+        os.utime(path, (mtime, mtime), follow_symlinks=False)
+    os.utime(folder, (mtime, mtime))
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

@@ -13,9 +13,34 @@ from markdown_it import MarkdownIt
 
 from .check import CitationIndex, locate_quote
 from .links import Links, base_path_of, text_fragment_url
-from .model import Citation, Explainer, Passage, Site, Source
+from .model import Explainer, Passage, Site, Source
+from .reader import Note, card_html, card_id, evidence_rows, explainer_json, explainer_notes, group_marks, paragraph_runs
 
 STYLESHEET = "assets/style.css"
+ICON = "assets/favicon.svg"
+CARD = "assets/card.png"  # the social-card picture shown when a page is shared
+CARD_SIZE = (1200, 630)
+FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+
+# schema.org types for each kind of source, for the explainer's structured data.
+SOURCE_SCHEMA_TYPES = {
+    "opinion": "OpinionNewsArticle",
+    "analysis": "AnalysisNewsArticle",
+    "news": "NewsArticle",
+    "report": "Report",
+}
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What a page tells search engines and link previews, beyond its title and description."""
+
+    indexable: bool = True  # False for 404.html: no canonical URL, and robots are told not to index it
+    kind: str = "website"  # og:type
+    published: dt.date | None = None
+    modified: dt.date | None = None
+    json_ld: Markup | None = None  # a schema.org block, already serialised
 
 
 @dataclass(frozen=True)
@@ -28,57 +53,21 @@ class Renderer:
     md: MarkdownIt
     base_url: str | None
 
-    def page(self, template: str, path: str, *, absolute_links: bool = False, **context: object) -> tuple[str, str]:
+    def page(
+        self, template: str, path: str, *, absolute_links: bool = False, meta: PageMeta = PageMeta(), **context: object,
+    ) -> tuple[str, str]:
         links = Links(path, base_path_of(self.base_url) if absolute_links else None, self.base_url)
         html = self.templates.get_template(template).render(
             site=self.site.settings, links=links, page_path=path, stylesheet=STYLESHEET,
-            canonical=links.absolute(path), **context,
+            canonical=links.absolute(path) if meta.indexable else None, page_meta=meta, icon=ICON,
+            card=links.absolute(CARD), card_size=CARD_SIZE, feed=FEED if self.base_url else None, **context,
         )
         return path, html
 
-    # prose ---------------------------------------------------------------------------
-
-    def passage(self, passage: Passage, links: Links, explainer: Explainer) -> Markup:
-        """A passage of explainer prose as HTML, its citations rendered as linked marks."""
-        env = {"render_citations": lambda citations: self.marks(citations, links, explainer)}
-        return Markup(self.md.renderer.render(list(passage.tokens), self.md.options, env))
-
-    def glance(self, passage: Passage, links: Links, explainer: Explainer) -> Markup:
-        """A summary's words for the at-a-glance table: inline only, and no ids (they live in the topic)."""
-        env = {"render_citations": lambda citations: self.marks(citations, links, explainer, with_ids=False)}
-        inline = next(token for token in passage.tokens if token.type == "inline")
-        return Markup(self.md.renderer.renderInline(inline.children or [], self.md.options, env))
-
-    def marks(self, citations: tuple[Citation, ...], links: Links, explainer: Explainer, with_ids: bool = True) -> str:
-        """One mark per cited place; citations of the same place in one bracket share a mark."""
-        groups: list[list[Citation]] = []
-        for citation in citations:
-            same_place = groups and (groups[-1][0].source_id, groups[-1][0].paragraphs) == (citation.source_id, citation.paragraphs)
-            if same_place:
-                groups[-1].append(citation)
-            else:
-                groups.append([citation])
-        return "".join(self.mark(group, links, explainer, with_ids) for group in groups)
-
-    def mark(self, group: list[Citation], links: Links, explainer: Explainer, with_ids: bool = True) -> str:
-        first = group[0]
-        source = self.site.source(first.source_id)
-        prefix = f"{source.label} " if len(explainer.source_ids) > 1 else ""
-        who = f"{source.label}, " if prefix else "source "
-        anchors = []
-        for start, end in _runs(first.paragraphs):
-            label = f"¶{start}" if start == end else f"¶{start}–{end}"
-            spoken = f"paragraph {start}" if start == end else f"paragraphs {start} to {end}"
-            href = links.url(f"sources/{source.id}/index.html#p{start}")
-            anchors.append(f'<a href="{escape(href)}" aria-label="{escape(who + spoken)}">{escape(label)}</a>')
-        quotes = [citation.quote for citation in group if citation.quote]
-        attributes = f' id="{first.anchor}"' if with_ids else ""
-        if quotes:
-            numbers = ", ".join(f"¶{n}" for n in first.paragraphs)
-            title = " … ".join(f"“{quote}”" for quote in quotes) + f" ({numbers})"
-            attributes += f' title="{escape(title)}" data-quote="{escape(quotes[0])}"'
-        extra_ids = "".join(f'<span id="{c.anchor}"></span>' for c in group[1:]) if with_ids else ""
-        return f'<sup class="cite"{attributes}>{extra_ids}{escape(prefix)}{", ".join(anchors)}</sup>'
+    def text(self, template: str, path: str, **context: object) -> tuple[str, str]:
+        """A non-HTML file (feed, sitemap), whose URLs are all absolute."""
+        links = Links(path, None, self.base_url)
+        return path, self.templates.get_template(template).render(site=self.site.settings, links=links, **context)
 
     # source page ---------------------------------------------------------------------
 
@@ -110,16 +99,6 @@ class Renderer:
         ]
 
 
-def _runs(numbers: tuple[int, ...]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for number in sorted(numbers):
-        if runs and number == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], number)
-        else:
-            runs.append((number, number))
-    return runs
-
-
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -130,34 +109,122 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+@dataclass(frozen=True)
+class ExplainerView:
+    """One explainer page's rendering helpers: prose with citation marks, cards, notes."""
+
+    r: Renderer
+    explainer: Explainer
+    links: Links
+    notes: tuple[Note, ...]
+
+    @classmethod
+    def of(cls, r: Renderer, explainer: Explainer) -> "ExplainerView":
+        links = Links(f"explainers/{explainer.id}/index.html", None, r.base_url)
+        return cls(r, explainer, links, tuple(explainer_notes(explainer, r.site)))
+
+    def note(self, citation_anchor: str) -> Note:
+        return self._notes_by_anchor()[citation_anchor]
+
+    def _notes_by_anchor(self) -> dict[str, Note]:
+        return {note.anchor: note for note in self.notes}
+
+    def prose(self, passage: Passage) -> Markup:
+        """A passage of explainer prose as HTML, its citations rendered as linked marks."""
+        env = {"render_citations": lambda citations: self.marks(citations, with_ids=True)}
+        return Markup(self.r.md.renderer.render(list(passage.tokens), self.r.md.options, env))
+
+    def glance(self, passage: Passage) -> Markup:
+        """A summary's words for the at-a-glance table: inline only, and no ids (they live in the topic)."""
+        env = {"render_citations": lambda citations: self.marks(citations, with_ids=False)}
+        inline = next(token for token in passage.tokens if token.type == "inline")
+        return Markup(self.r.md.renderer.renderInline(inline.children or [], self.r.md.options, env))
+
+    def marks(self, citations: tuple, with_ids: bool) -> str:
+        notes = self._notes_by_anchor()
+        return "".join(self.mark(notes[group[0].anchor], with_ids) for group in group_marks(citations))
+
+    def mark(self, note: Note, with_ids: bool) -> str:
+        source = note.source
+        several = len(self.explainer.source_ids) > 1
+        who = f"{source.label}, " if several else "source "
+        anchors = []
+        for start, end in paragraph_runs(note.paragraphs):
+            label = f"¶{start}" if start == end else f"¶{start}–{end}"
+            spoken = f"paragraph {start}" if start == end else f"paragraphs {start} to {end}"
+            href = self.links.url(f"sources/{source.id}/index.html#p{start}")
+            anchors.append(
+                f'<a href="{escape(href)}" aria-label="{escape(who + spoken)}" data-card="{card_id(note.citations[0], start)}">{escape(label)}</a>'
+            )
+        attributes = f' id="{note.anchor}"' if with_ids else ""
+        quotes = note.quotes()
+        if quotes:
+            title = " … ".join(f"“{quote}”" for quote in quotes) + f" ({note.label()})"
+            attributes += f' title="{escape(title)}"'
+        extra_ids = "".join(f'<span id="{c.anchor}"></span>' for c in note.citations[1:]) if with_ids else ""
+        prefix = f"{escape(source.label)} " if several else ""
+        number = f'<span class="note-number">[{note.number}]</span>'
+        return f'<sup class="cite"{attributes}>{extra_ids}{prefix}{", ".join(anchors)}{number}</sup>'
+
+    def cards(self) -> list[tuple[str, Markup]]:
+        """Every preview card the page's marks open, as (template id, HTML)."""
+        return [
+            (card_id(note.citations[0], first), card_html(note, first, last, self.links))
+            for note in self.notes
+            for first, last in paragraph_runs(note.paragraphs)
+        ]
+
+    def evidence(self) -> list[dict]:
+        return evidence_rows(self.explainer)
+
+    def coverage(self) -> list[dict]:
+        """Per source: each paragraph, how often this explainer cites it."""
+        counts: dict[tuple[str, int], int] = {}
+        for citation in self.explainer.citations():
+            for number in citation.paragraphs:
+                counts[(citation.source_id, number)] = counts.get((citation.source_id, number), 0) + 1
+        return [
+            {"source": source, "paragraphs": [(p.number, counts.get((source.id, p.number), 0)) for p in source.paragraphs]}
+            for source in (self.r.site.source(s) for s in self.explainer.source_ids)
+        ]
+
+    def json(self) -> str:
+        page = self.links.absolute(self.links.page) or f"explainers/{self.explainer.id}/"
+        data = explainer_json(self.explainer, self.r.site, list(self.notes), page)
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 # --- pages ---------------------------------------------------------------------------
 
 Page = tuple[str, str]
 
 
 def render_home(r: Renderer) -> Iterator[Page]:
-    explainers = sorted(r.site.explainers, key=lambda e: (-e.date.toordinal(), e.title))
+    explainers = sorted(r.site.explainers, key=lambda e: (-e.date.toordinal(), e.title, e.id))
     yield r.page("index.html", "index.html", explainers=explainers, sources_of=lambda e: [r.site.source(s) for s in e.source_ids])
 
 
 def render_explainers(r: Renderer) -> Iterator[Page]:
     for explainer in r.site.explainers:
-        path = f"explainers/{explainer.id}/index.html"
-        links = Links(path)
-        yield r.page(
-            "explainer.html", path, explainer=explainer,
-            sources=[r.site.source(s) for s in explainer.source_ids],
-            prose=lambda passage, e=explainer, l=links: r.passage(passage, l, e),
-            glance=lambda passage, e=explainer, l=links: r.glance(passage, l, e),
-            analysts=lambda topic: [r.site.source(c.source_id).author.name for p in topic.analysis for c in p.citations],
-            json_path=f"explainers/{explainer.id}/explainer.json",
+        view = ExplainerView.of(r, explainer)
+        meta = PageMeta(
+            kind="article", published=explainer.date, modified=explainer.updated,
+            json_ld=json_ld(article_data(r, explainer, Links(view.links.page, base_url=r.base_url))),
         )
+        yield r.page(
+            "explainer.html", view.links.page, meta=meta, explainer=explainer, view=view,
+            sources=[r.site.source(s) for s in explainer.source_ids],
+            prose=view.prose, glance=view.glance,
+            analysts=lambda topic: [r.site.source(c.source_id).author.name for p in topic.analysis for c in p.citations],
+            json_path="explainer.json",
+        )
+        yield f"explainers/{explainer.id}/explainer.json", view.json()
 
 
 def render_sources(r: Renderer) -> Iterator[Page]:
     for source in r.site.sources:
         cited = r.index.cited_numbers(source)
-        citing_explainers = sorted({b.explainer.id: b.explainer for n in cited for b in r.index.citing(source, n)}.values(), key=lambda e: e.title)
+        citing_explainers = sorted({b.explainer.id: b.explainer for n in cited for b in r.index.citing(source, n)}.values(), key=lambda e: (e.title, e.id))
         yield r.page(
             "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
             citing_explainers=citing_explainers, backlinks=lambda n, s=source: r.index.citing(s, n),
@@ -167,7 +234,26 @@ def render_sources(r: Renderer) -> Iterator[Page]:
 
 
 def render_not_found(r: Renderer) -> Iterator[Page]:
-    yield r.page("404.html", "404.html", absolute_links=True)
+    # GitHub Pages serves 404.html at any missing path, at any depth: its links must not be relative.
+    yield r.page("404.html", "404.html", absolute_links=True, meta=PageMeta(indexable=False))
+
+
+def render_feed(r: Renderer) -> Iterator[Page]:
+    """An Atom feed of the explainers; feeds need absolute URLs, so only with a base URL."""
+    if r.base_url:
+        explainers = sorted(r.site.explainers, key=lambda e: (-last_changed(e).toordinal(), e.title, e.id))
+        yield r.text("feed.xml", FEED, explainers=explainers, updated=last_changed(explainers[0]), last_changed=last_changed)
+
+
+def render_sitemap(r: Renderer) -> Iterator[Page]:
+    if r.base_url:
+        yield r.text("sitemap.xml", SITEMAP, pages=sitemap_entries(r.site))
+
+
+def render_robots(r: Renderer) -> Iterator[Page]:
+    # Crawlers read robots.txt only at a domain root; under a sub-path it is harmless and ignored.
+    sitemap = Links("robots.txt", base_url=r.base_url).absolute(SITEMAP)
+    yield "robots.txt", "User-agent: *\nAllow: /\n" + (f"\nSitemap: {sitemap}\n" if sitemap else "")
 
 
 PAGES: list[tuple[str, Callable[[Renderer], Iterator[Page]]]] = [
@@ -175,7 +261,79 @@ PAGES: list[tuple[str, Callable[[Renderer], Iterator[Page]]]] = [
     ("explainer", render_explainers),
     ("source", render_sources),
     ("not found", render_not_found),
+    ("feed", render_feed),
+    ("sitemap", render_sitemap),
+    ("robots", render_robots),
 ]
+
+
+# --- dates, sitemap and structured data ---------------------------------------------
+
+def last_changed(explainer: Explainer) -> dt.date:
+    return explainer.updated or explainer.date
+
+
+def sitemap_entries(site: Site) -> list[tuple[str, dt.date | None]]:
+    """Every page worth indexing, with the content date it last changed when one is known."""
+    newest = max(last_changed(e) for e in site.explainers)
+    entries = [("index.html", newest)]
+    entries += sorted((f"explainers/{e.id}/index.html", last_changed(e)) for e in site.explainers)
+    entries += sorted((f"sources/{s.id}/index.html", None) for s in site.sources)
+    return entries
+
+
+def article_data(r: Renderer, explainer: Explainer, links: Links) -> dict:
+    """schema.org Article for an explainer: who wrote it, when, and the articles it is based on."""
+    settings = r.site.settings
+    works = [creative_work(r.site.source(source_id)) for source_id in explainer.source_ids]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": explainer.title,
+        "description": explainer.dek,
+        "inLanguage": settings.language,
+        "datePublished": explainer.date.isoformat(),
+        "dateModified": last_changed(explainer).isoformat(),
+        "author": agent(explainer.byline) if explainer.byline else organisation(settings.publisher or settings.title),
+        "publisher": organisation(settings.publisher or settings.title),
+        "url": links.absolute(links.page),
+        "mainEntityOfPage": links.absolute(links.page),
+        "image": links.absolute(CARD),
+        "isBasedOn": works,
+        "citation": [{"@id": work["@id"]} for work in works],
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def creative_work(source: Source) -> dict:
+    work = {
+        "@type": SOURCE_SCHEMA_TYPES.get(source.kind, "CreativeWork"),
+        "@id": source.url,
+        "url": source.url,
+        "headline": source.title,
+        "author": {"@type": "Person", "name": source.author.name},
+        "publisher": organisation(source.publisher),
+        "datePublished": source.date.isoformat(),
+    }
+    if source.author.description:
+        work["author"]["description"] = source.author.description
+    return work
+
+
+def agent(name: str) -> dict:
+    """A byline as schema.org data: one that starts with 'The' (The editors) names a group."""
+    return organisation(name) if name.startswith("The ") else {"@type": "Person", "name": name}
+
+
+def organisation(name: str) -> dict:
+    return {"@type": "Organization", "name": name}
+
+
+def json_ld(data: dict) -> Markup:
+    """JSON for a <script type="application/ld+json"> block: '<', '>' and '&' escaped so no
+    text in it can close the element; the browser never runs it, so it stands under any CSP."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
 def render_site(r: Renderer) -> dict[str, str]:

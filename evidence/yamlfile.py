@@ -284,6 +284,23 @@ def identifier(value: Any) -> str:
     return value
 
 
+def id_for(path: Path, declared: str | None, problems: Problems) -> str | None:
+    """A file's id: the declared one, else its file name, if that is a usable id."""
+    if declared:
+        return declared
+    try:
+        return identifier(path.stem)
+    except ValueError as expected:
+        problems.error(path, 1, f"the file name '{path.stem}' is not a usable id: rename it or set 'id' to {expected}")
+        return None
+
+
+def slugify(title: str, fallback: str = "section") -> str:
+    """A URL-safe id made from a title: lower-case ASCII words joined by hyphens."""
+    words = re.findall(r"[a-z0-9]+", title.lower().replace("'", "").replace("’", ""))
+    return "-".join(words)[:60].strip("-") or fallback
+
+
 def date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise ValueError("a date written YYYY-MM-DD")

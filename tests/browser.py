@@ -44,9 +44,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-# Module scope: each test module imports this fixture, and two session-scoped copies
-# would run two Playwright instances at once, which the sync API refuses.
-@pytest.fixture(scope="module")
+# Registered once, by tests/conftest.py: test modules must not import it themselves, since
+# Playwright's sync API cannot run two instances at once in one thread.
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 

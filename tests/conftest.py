@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import browser, serve_folder  # noqa: F401 - one headless Chromium for every browser test module
 from evidence.build import Paths, render
 from evidence.errors import ContentError
 
@@ -94,3 +95,16 @@ def site(tmp_path: Path):
 
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+
+
+@pytest.fixture(scope="session")
+def bundled_url(tmp_path_factory):
+    """The bundled site, built once and served over HTTP on loopback."""
+    from evidence.build import build
+
+    out = tmp_path_factory.mktemp("bundled-served") / "dist"
+    build(Paths(), out)
+    with serve_folder(out) as url:
+        yield url

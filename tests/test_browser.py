@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from browser import browser, serve_folder  # noqa: F401 - browser is a fixture
+from browser import serve_folder
 from evidence.build import Paths, build
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    out = tmp_path_factory.mktemp("browser") / "dist"
-    build(Paths(), out)
-    with serve_folder(out) as url:
-        yield url
+@pytest.fixture
+def site_url(bundled_url):
+    return bundled_url
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import browser, serve_folder  # noqa: F401 - browser is a fixture
+from browser import serve_folder
 from conftest import write_tree
 from evidence.build import Paths, build, render
 from evidence.errors import ContentError
@@ -39,6 +39,8 @@ PAYLOADS = [
     "' onmouseover='window.__xss=1' x='",
     '" autofocus onfocus="window.__xss=1',
     "</title><script>window.__xss=1</script>",
+    "</script><script>window.__xss=1</script>",
+    "<!--<script>window.__xss=1//--></script>",
     "</q><script>window.__xss=1</script>",
     "--><script>window.__xss=1</script><!--",
     "<<SCRIPT>window.__xss=1//<</SCRIPT>",
@@ -188,8 +190,13 @@ ACTIVE_CONTENT = """() => {
             if (!['http:', 'https:', 'mailto:'].includes(protocol)) found.push(`${element.tagName} ${name}=${value}`);
         }
     }
-    for (const element of document.querySelectorAll('script, iframe, frame, object, embed, base, form, svg, math, meta[http-equiv=refresh]'))
+    for (const element of document.querySelectorAll('iframe, frame, object, embed, base, form, svg, math, meta[http-equiv=refresh]'))
         found.push(element.tagName);
+    // The site's own scripts: files from its own origin, and JSON-LD data that never runs.
+    for (const script of document.querySelectorAll('script')) {
+        const own = script.src && new URL(script.src).origin === location.origin && !script.text.trim();
+        if (!own && script.type !== 'application/ld+json') found.push(`SCRIPT ${script.outerHTML.slice(0, 80)}`);
+    }
     return found;
 }"""
 
