@@ -85,6 +85,10 @@ CASES = [
     pytest.param({"explainers/ex.md": EXPLAINER.replace("  - id: russia\n    name: Russia\n", "  - russia\n")},
                  ["explainers/ex.md:9: each item of 'parties' must be a mapping of keys to values; found: 'russia'"],
                  id="party-not-a-mapping"),
+    pytest.param({"sources/src.md": SOURCE.replace("rights: full", "rights: full\nhighlights: [[one, two]]")},
+                 ["sources/src.md:10: each item of 'highlights' must be text; found: a list"], id="list-item-of-the-wrong-type"),
+    pytest.param({"site.yaml": "1: one\ntitle: T\ndescription: D\n"},
+                 ["site.yaml:1: keys must be text; found: 1"], id="key-not-text"),
     pytest.param({"site.yaml": "# to do\n"},
                  ["site.yaml:1: site.yaml must be a mapping of keys to values; found: nothing"], id="null-document"),
     pytest.param({"site.yaml": "title: T\ndescription: D\nlanguage: English\n"},
@@ -180,6 +184,30 @@ CASES = [
                   "the analysis (the title comes from the front matter)"], id="stray-heading"),
     pytest.param({"explainers/ex.md": EXPLAINER.replace("  - id: russia\n    name: Russia\n", "")},
                  ["explainers/ex.md:7: an explainer compares 2 or 3 parties; found: 1"], id="one-party"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("sources: [src]", "sources: []")},
+                 ["explainers/ex.md:5: 'sources' must list at least one source id"], id="no-sources"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("id: russia", "id: analysis")},
+                 ["explainers/ex.md:9: party id 'analysis' is reserved; choose another (reserved: analysis, context, intro, "
+                  "summary, unstated)"], id="reserved-party-id"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("{#why}", "{#intro}")},
+                 ["explainers/ex.md:15: topic id 'intro' is reserved; choose another"], id="reserved-topic-id"),
+    pytest.param(intro("### us\n\nIntro [@src ¶1]."),
+                 ["explainers/ex.md:13: '### us' must come after a topic heading ('## A question?')"], id="section-before-any-topic"),
+    pytest.param({"explainers/ex.md": EXPLAINER + "\n### us\n\nMore [@src ¶1].\n"},
+                 ["explainers/ex.md:25: duplicate section '### us' in topic 'why' (first on line 17)"], id="duplicate-section"),
+    pytest.param(intro("Summary: Intro [@src ¶1]."),
+                 ["explainers/ex.md:13: 'Summary:' belongs at the start of a party's position ('### <party>')"],
+                 id="summary-outside-a-position"),
+    pytest.param(intro("Not stated: Intro."),
+                 ["explainers/ex.md:13: 'Not stated:' belongs in a party's position ('### <party>')"], id="not-stated-outside-a-position"),
+    pytest.param({"explainers/ex.md": EXPLAINER + "\nFraming: our own words.\n"},
+                 ["explainers/ex.md:25: 'Framing:' paragraphs belong in the introduction or a topic's context, not under '### '"],
+                 id="framing-in-a-position"),
+    pytest.param({"explainers/ex.md": EXPLAINER + "\nSummary: Again [@src ¶2].\n"},
+                 ["explainers/ex.md:25: 'Summary:' must be the first paragraph of a position, and appear once"], id="second-summary"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace('Summary: Two [@src ¶2 "with a dash"]', "Not stated: silent.\n\nYet [@src ¶2].")},
+                 ["explainers/ex.md:25: a 'Not stated:' position holds nothing else: remove its other paragraphs or the "
+                  "'Not stated:' line"], id="not-stated-with-more"),
     # --- citations ----------------------------------------------------------------------------
     pytest.param({"explainers/ex.md": EXPLAINER.replace('¶2 "with', '¶31 "with')},
                  ["explainers/ex.md:23: citation [@src ¶31 \"with a dash\"]: source 'src' has 2 paragraphs; there is no ¶31"],
@@ -195,6 +223,19 @@ CASES = [
                  ["explainers/ex.md:13: citation [@src 1]: expected ¶ and a paragraph number, like ¶13; found: '1'"], id="bad-syntax"),
     pytest.param(intro("Intro [@src]."),
                  ["explainers/ex.md:13: citation [@src]: '@src' needs a paragraph number, like [@src ¶13]"], id="no-paragraph-number"),
+    pytest.param(intro("Intro [@ ¶1]."),
+                 ["explainers/ex.md:13: citation [@ ¶1]: expected '@' and a source id, like @lain; found: '@ ¶1'"], id="no-source-id"),
+    pytest.param(intro("Intro [@src ¶2-1]."),
+                 ["explainers/ex.md:13: citation [@src ¶2-1]: the range ¶2-1 runs backwards; write ¶1-2"], id="backwards-range"),
+    pytest.param(intro("Intro [@src ¶1 page 3]."),
+                 ["explainers/ex.md:13: citation [@src ¶1 page 3]: unexpected text 'page 3'; a quote goes in double quotes, "
+                  "like \"exact words\""], id="text-after-paragraph-number"),
+    pytest.param(intro('Intro [@src ¶1 "First paragraph" p. 3].'),
+                 ["explainers/ex.md:13: citation [@src ¶1 \"First paragraph\" p. 3]: unexpected text after the quote: 'p. 3'"],
+                 id="text-after-quote-in-citation"),
+    pytest.param(intro('Intro [@src ¶1 ""].'),
+                 ["explainers/ex.md:13: citation [@src ¶1 \"\"]: the quote is empty; remove the quotes or put the cited words "
+                  "between them"], id="empty-quote"),
     pytest.param(intro("Intro [src ¶1]."),
                  [f"explainers/ex.md:13: {CITATION_NEEDED}"], id="citation-without-at"),
     pytest.param(intro("Intro [@src ¶1-99999999]."),
@@ -315,3 +356,15 @@ def test_content_folder_that_does_not_exist_is_one_problem(tmp_path):
     assert [str(problem) for problem in error.value.problems] == [
         f"{tmp_path / 'contnet'}:1: expected a content folder holding site.yaml, sources/ and explainers/; found nothing"
     ]
+
+
+def test_missing_template_is_named(tmp_path):
+    from evidence.build import Paths, render
+    from evidence.errors import ContentError
+
+    templates = tmp_path / "templates"
+    shutil.copytree(PROJECT / "templates", templates)
+    (templates / "source.html").unlink()
+    with pytest.raises(ContentError) as error:
+        render(Paths(content=write_tree(tmp_path / "content", {}), templates=templates))
+    assert [str(problem) for problem in error.value.problems] == [f"{templates / 'source.html'}:1: template not found"]
