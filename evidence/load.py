@@ -150,7 +150,9 @@ def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
         joined = " ".join(current)
         if joined.startswith("## "):
             heading = joined[3:].strip()
-            blocks.append(Subheading(heading, start, "h-" + slugify(heading)))
+            anchor = "h-" + slugify(heading)
+            taken = sum(1 for b in blocks if isinstance(b, Subheading) and b.anchor.startswith(anchor))
+            blocks.append(Subheading(heading, start, anchor if not taken else f"{anchor}-{taken + 1}"))
         else:
             number = sum(isinstance(block, Paragraph) for block in blocks) + 1
             blocks.append(Paragraph(number, joined, start))

@@ -128,3 +128,13 @@ def test_excerpts_only_source_does_not_republish_the_article(built):
     for paragraph in source.paragraphs:
         assert paragraph.text not in html, f"¶{paragraph.number} is published in full"
     assert html.count("#:~:text=") >= 15
+
+
+def test_repeated_subheadings_get_distinct_anchors(tmp_path):
+    from conftest import SOURCE, write_tree
+
+    source = SOURCE + "\n## More\n\nThird.\n\n## More\n\nFourth.\n"
+    out = tmp_path / "out"
+    build(Paths(content=write_tree(tmp_path / "c", {"sources/src.md": source})), out)
+    html = (out / "sources/src/index.html").read_text(encoding="utf-8")
+    assert 'id="h-more"' in html and 'id="h-more-2"' in html
