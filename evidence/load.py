@@ -150,9 +150,13 @@ def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
         joined = " ".join(current)
         if joined.startswith("## "):
             heading = joined[3:].strip()
-            anchor = "h-" + slugify(heading)
-            taken = sum(1 for b in blocks if isinstance(b, Subheading) and b.anchor.startswith(anchor))
-            blocks.append(Subheading(heading, start, anchor if not taken else f"{anchor}-{taken + 1}"))
+            taken = {b.anchor for b in blocks if isinstance(b, Subheading)}
+            anchor = base = "h-" + slugify(heading)
+            suffix = 1
+            while anchor in taken:
+                suffix += 1
+                anchor = f"{base}-{suffix}"
+            blocks.append(Subheading(heading, start, anchor))
         else:
             number = sum(isinstance(block, Paragraph) for block in blocks) + 1
             blocks.append(Paragraph(number, joined, start))
