@@ -28,15 +28,37 @@ def chromium_path() -> str:
 @contextmanager
 def serve_folder(folder: Path) -> Iterator[str]:
     """Serve a folder over HTTP on a free loopback port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+    with serving(functools.partial(_QuietHandler, directory=str(folder))) as port:
+        yield f"http://127.0.0.1:{port}/"
+
+
+@contextmanager
+def serving(handler) -> Iterator[int]:
+    """Run an HTTP handler on a free loopback port in a thread; yields the port, then stops it."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()
+        thread.join()
+
+
+@contextmanager
+def watched_page(browser, **options) -> Iterator:
+    """A page in a fresh context that fails the test if any script error (or CSP violation) happened."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text else None)
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == []
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

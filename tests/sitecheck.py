@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import http.server
 import mimetypes
-import threading
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+
+from browser import serving
 from typing import Iterator
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
@@ -81,15 +82,8 @@ def _handler(folder: Path, prefix: str) -> type[http.server.BaseHTTPRequestHandl
 @contextmanager
 def serve_like_github_pages(folder: Path, prefix: str = "/") -> Iterator[str]:
     """Serve `folder` at `prefix` on a free loopback port; yields the site's URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(folder, prefix))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(_handler(folder, prefix)) as port:
+        yield f"http://127.0.0.1:{port}{prefix}"
 
 
 # --- the crawler ---------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import serve_folder
+from browser import watched_page
 from evidence.build import Paths, build
 
 
@@ -14,13 +14,8 @@ def site_url(bundled_url):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
+    with watched_page(browser, viewport={"width": 1280, "height": 900}) as page:
+        yield page
 
 
 def test_citation_leads_to_highlighted_paragraph_and_back(page, site_url):

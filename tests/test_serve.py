@@ -16,6 +16,7 @@ from typing import Iterator
 
 import pytest
 
+from browser import watched_page
 from conftest import EXPLAINER, PROJECT, write_tree
 
 from evidence.build import Paths, build
@@ -123,14 +124,8 @@ def server(project: Path) -> Iterator[Server]:
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text else None)
-    yield page
-    context.close()
-    assert errors == []
+    with watched_page(browser, viewport={"width": 1100, "height": 800}) as page:
+        yield page
 
 
 def open_live(page, url: str) -> None:
