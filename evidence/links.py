@@ -23,7 +23,7 @@ class Links:
             href = self.base_path + path
         else:
             here = posixpath.dirname(self.page)
-            href = posixpath.relpath(path or ".", here or ".") if path else posixpath.relpath(".", here or ".")
+            href = relative_path(path or ".", here or ".")
             if path.endswith("/") or not path:
                 href = href.rstrip("/") + "/"
             if href == "./" and fragment:
@@ -38,6 +38,16 @@ class Links:
             return None
         path = target[: -len("index.html")] if target.endswith("index.html") else target
         return self.base_url + path
+
+
+def relative_path(path: str, start: str) -> str:
+    """posixpath.relpath for paths inside the site, without asking the OS for the working directory."""
+    to = [part for part in posixpath.normpath(path).split("/") if part not in ("", ".")]
+    here = [part for part in posixpath.normpath(start).split("/") if part not in ("", ".")]
+    common = 0
+    while common < min(len(to), len(here)) and to[common] == here[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
 
 
 def base_path_of(base_url: str | None) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -79,7 +80,7 @@ class Source:
     label: str
     blocks: tuple[Paragraph | Subheading, ...]
 
-    @property
+    @functools.cached_property
     def paragraphs(self) -> tuple[Paragraph, ...]:
         return tuple(block for block in self.blocks if isinstance(block, Paragraph))
 
@@ -198,4 +199,9 @@ class Site:
     explainers: tuple[Explainer, ...]
 
     def source(self, source_id: str) -> Source:
-        return next(source for source in self.sources if source.id == source_id)
+        return self._sources_by_id[source_id]
+
+    @functools.cached_property
+    def _sources_by_id(self) -> dict[str, Source]:
+        # Looked up once per citation mark: a scan of every source would make builds quadratic.
+        return {source.id: source for source in reversed(self.sources)}

@@ -1,6 +1,7 @@
 """What a reader checks claims with: numbered notes, preview cards, the evidence panel, JSON export."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -56,8 +57,13 @@ class Note:
 
     def spans(self) -> list[tuple[int, int, int]]:
         """(paragraph, start, end) of each quotation of this mark, in the source's own characters."""
+        return list(self._spans)
+
+    @functools.cached_property
+    def _spans(self) -> tuple[tuple[int, int, int], ...]:
+        # Asked for by the mark, each of its cards, the endnote and the JSON.
         found = (locate_quote(c, self.source) for c in self.citations if c.quote)
-        return sorted({span for span in found if span})
+        return tuple(sorted({span for span in found if span}))
 
     def quotes(self) -> list[str]:
         return [self.source.paragraph(n).text[start:end] for n, start, end in self.spans()]

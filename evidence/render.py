@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,8 +93,9 @@ class ExplainerView:
         return cls(r, explainer, links, tuple(explainer_notes(explainer, r.site)))
 
     def note(self, citation_anchor: str) -> Note:
-        return self._notes_by_anchor()[citation_anchor]
+        return self._notes_by_anchor[citation_anchor]
 
+    @functools.cached_property
     def _notes_by_anchor(self) -> dict[str, Note]:
         return {note.anchor: note for note in self.notes}
 
@@ -109,7 +111,7 @@ class ExplainerView:
         return Markup(self.r.md.renderer.renderInline(inline.children or [], self.r.md.options, env))
 
     def marks(self, citations: tuple, with_ids: bool) -> str:
-        notes = self._notes_by_anchor()
+        notes = self._notes_by_anchor
         return "".join(self.mark(notes[group[0].anchor], with_ids) for group in group_marks(citations))
 
     def mark(self, note: Note, with_ids: bool) -> str:
@@ -235,6 +237,7 @@ def make_templates(templates_dir: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # an environment lives for one build; checking mtimes on every page costs a syscall each
         trim_blocks=True,
         lstrip_blocks=True,
     )
