@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .build import Paths, Report, build, render
 from .errors import ContentError, display_path
+from .incremental import default_cache_dir
 from .yamlfile import URL_PATTERN
 
 DEFAULT_PATHS = Paths()
@@ -27,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(report.warnings)} warning(s); nothing written")
             return 0
         out_dir = Path(getattr(args, "out", None) or "dist")
-        report = build(paths, out_dir, base_url=base_url, strict=getattr(args, "strict", False))
+        cache_dir = None if getattr(args, "no_cache", False) else default_cache_dir(out_dir)
+        report = build(paths, out_dir, base_url=base_url, strict=getattr(args, "strict", False), cache_dir=cache_dir)
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -61,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build_command.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
     build_command.add_argument("--base-url", type=_url, metavar="URL", help="where the site is published, e.g. https://user.github.io/repo-name/")
+    build_command.add_argument("--no-cache", action="store_true", help="render every page, ignoring and keeping no .cache/evidence/")
     return parser
 
 

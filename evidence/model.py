@@ -1,6 +1,7 @@
 """The content model: frozen records built and validated once, when the content is loaded."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -63,7 +64,9 @@ SOURCE_KINDS = {
 
 
 @dataclass(frozen=True)
-class Source:
+class SourceSummary:
+    """What pages about the whole site see of a source: everything but its text."""
+
     id: str
     path: Path
     title: str
@@ -78,6 +81,18 @@ class Source:
     rights_note: str | None
     highlights: tuple[str, ...]
     label: str
+
+    @property
+    def kind_label(self) -> str:
+        return SOURCE_KINDS[self.kind]
+
+    @property
+    def shows_full_text(self) -> bool:
+        return self.rights == "full"
+
+
+@dataclass(frozen=True)
+class Source(SourceSummary):
     blocks: tuple[Paragraph | Subheading, ...]
 
     @functools.cached_property
@@ -87,13 +102,8 @@ class Source:
     def paragraph(self, number: int) -> Paragraph:
         return self.paragraphs[number - 1]
 
-    @property
-    def kind_label(self) -> str:
-        return SOURCE_KINDS[self.kind]
-
-    @property
-    def shows_full_text(self) -> bool:
-        return self.rights == "full"
+    def summary(self) -> SourceSummary:
+        return SourceSummary(**{f.name: getattr(self, f.name) for f in dataclasses.fields(SourceSummary)})
 
 
 @dataclass(frozen=True)
@@ -190,6 +200,40 @@ class Explainer:
         for topic in self.topics:
             for label, passage in topic.passages():
                 yield topic.title, label, passage
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ExplainerSummary:
+    """What pages about the whole site, and source pages' backlinks, see of an explainer.
+
+    Those pages are rebuilt from summaries kept between builds, so they cannot see an
+    explainer's prose: a template that reaches for it fails loudly, in every build.
+    """
+
+    id: str
+    path: Path
+    title: str
+    dek: str
+    date: dt.date
+    updated: dt.date | None
+    byline: str | None
+    source_ids: tuple[str, ...]
+    parties: tuple[Party, ...]
+    topics: tuple[TopicSummary, ...]
+
+    @classmethod
+    def of(cls, explainer: Explainer) -> "ExplainerSummary":
+        return cls(
+            explainer.id, explainer.path, explainer.title, explainer.dek, explainer.date, explainer.updated,
+            explainer.byline, explainer.source_ids, explainer.parties,
+            tuple(TopicSummary(topic.id, topic.title) for topic in explainer.topics),
+        )
 
 
 @dataclass(frozen=True)

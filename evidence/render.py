@@ -17,6 +17,7 @@ from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Passage, Site, Source
 from .reader import Note, card_html, card_id, evidence_rows, explainer_json, explainer_notes, group_marks, paragraph_runs
 
+STATIC_PREFIX = "assets/"  # where the static folder is copied
 STYLESHEET = "assets/style.css"
 
 
@@ -174,50 +175,49 @@ def render_home(r: Renderer) -> Iterator[Page]:
     yield r.page("index.html", "index.html", explainers=explainers, sources_of=lambda e: [r.site.source(s) for s in e.source_ids])
 
 
-def render_explainers(r: Renderer) -> Iterator[Page]:
-    for explainer in r.site.explainers:
-        view = ExplainerView.of(r, explainer)
-        yield r.page(
-            "explainer.html", view.links.page, explainer=explainer, view=view,
-            sources=[r.site.source(s) for s in explainer.source_ids],
-            prose=view.prose, glance=view.glance,
-            analysts=lambda topic: [r.site.source(c.source_id).author.name for p in topic.analysis for c in p.citations],
-            json_path="explainer.json",
-        )
-        yield f"explainers/{explainer.id}/explainer.json", view.json()
+def render_explainer(r: Renderer, explainer: Explainer) -> Iterator[Page]:
+    view = ExplainerView.of(r, explainer)
+    yield r.page(
+        "explainer.html", view.links.page, explainer=explainer, view=view,
+        sources=[r.site.source(s) for s in explainer.source_ids],
+        prose=view.prose, glance=view.glance,
+        analysts=lambda topic: [r.site.source(c.source_id).author.name for p in topic.analysis for c in p.citations],
+        json_path="explainer.json",
+    )
+    yield f"explainers/{explainer.id}/explainer.json", view.json()
 
 
-def render_sources(r: Renderer) -> Iterator[Page]:
-    for source in r.site.sources:
-        cited = r.index.cited_numbers(source)
-        citing_explainers = sorted({b.explainer.id: b.explainer for n in cited for b in r.index.citing(source, n)}.values(), key=lambda e: e.title)
-        yield r.page(
-            "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
-            citing_explainers=citing_explainers, backlinks=lambda n, s=source: r.index.citing(s, n),
-            backlink_groups=lambda n, s=source, l=Links(f"sources/{source.id}/index.html"): r.backlink_groups(s, n, l),
-            excerpts=lambda n, s=source: r.excerpts(s, n),
-        )
+def render_source(r: Renderer, source: Source) -> Iterator[Page]:
+    cited = r.index.cited_numbers(source)
+    citing_explainers = sorted({b.explainer.id: b.explainer for n in cited for b in r.index.citing(source, n)}.values(), key=lambda e: e.title)
+    yield r.page(
+        "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
+        citing_explainers=citing_explainers, backlinks=lambda n, s=source: r.index.citing(s, n),
+        backlink_groups=lambda n, s=source, l=Links(f"sources/{source.id}/index.html"): r.backlink_groups(s, n, l),
+        excerpts=lambda n, s=source: r.excerpts(s, n),
+    )
 
 
 def render_not_found(r: Renderer) -> Iterator[Page]:
     yield r.page("404.html", "404.html", absolute_links=True)
 
 
+# Each page sees only what it is declared to depend on, so that a rebuild can tell which
+# pages an edit touches (evidence/incremental.py). Pages about the whole site see every
+# explainer and source as a summary (model.ExplainerSummary, model.SourceSummary); an
+# explainer's pages see it in full with its sources; a source's pages see it in full with
+# the backlinks of the passages citing it.
 PAGES: list[tuple[str, Callable[[Renderer], Iterator[Page]]]] = [
     ("home", render_home),
-    ("explainer", render_explainers),
-    ("source", render_sources),
     ("not found", render_not_found),
 ]
-
-
-def render_site(r: Renderer) -> dict[str, str]:
-    pages: dict[str, str] = {}
-    for _, render in PAGES:
-        for path, html in render(r):
-            pages[path] = html
-    pages[".nojekyll"] = ""
-    return pages
+EXPLAINER_PAGES: list[tuple[str, Callable[[Renderer, Explainer], Iterator[Page]]]] = [
+    ("explainer", render_explainer),
+]
+SOURCE_PAGES: list[tuple[str, Callable[[Renderer, Source], Iterator[Page]]]] = [
+    ("source", render_source),
+]
+CONSTANT_PAGES = {".nojekyll": ""}
 
 
 # --- templates -----------------------------------------------------------------------

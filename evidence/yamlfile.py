@@ -137,13 +137,17 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> Document | 
     return None
 
 
-def read_text(path: Path, problems: Problems) -> str | None:
-    """A content file's text, or a problem if it is unreadable, empty or not UTF-8."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        problems.error(path, 1, f"cannot read file: {error.strerror}")
-        return None
+def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str | None:
+    """A content file's text, or a problem if it is unreadable, empty or not UTF-8.
+
+    `data` is the file's bytes when the caller has read them already (to know if they changed).
+    """
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            problems.error(path, 1, f"cannot read file: {error.strerror}")
+            return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

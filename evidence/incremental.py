@@ -1,0 +1,440 @@
+"""Builds that redo only what an edit touched: every page is a function of declared inputs, whose digests say when to redo it.
+
+The unit of work is one explainer: load it, check its citations against its sources, render
+its pages (evidence/units.py). Its result is kept while its keys hold:
+- `key`: the digest of its file and of every source it lists or cites (and, when one of those
+  does not exist, of every source id, which the error message names);
+- `page_key`: `key` plus the site key, which covers what every page depends on: the
+  generator's code, the templates, site.yaml and the base URL.
+A source's page depends on the site key, the source's file and the backlinks of the passages
+citing it; the pages about the whole site (render.PAGES: home, 404) on the site key and the
+summaries of every explainer and source (model.ExplainerSummary, model.SourceSummary). The
+checks that span files (duplicate ids, uncited paragraphs, the citation count) are redone every
+build from per-file results, so a rebuild reports the problems of a full build, in its order.
+
+A full build is the same code with nothing known yet; tests/test_incremental.py replays random
+edits and compares every rebuild, byte for byte, with a clean build.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import jinja2
+
+from .check import CitationIndex, warn_uncited
+from .errors import ContentError, Problem, Problems
+from .load import check_unique_ids, load_settings, load_source, markdown_files
+from .model import Settings, Site, Source
+from .output import _swap_in, write_site
+from .render import CONSTANT_PAGES, PAGES, SOURCE_PAGES, STATIC_PREFIX, Renderer
+from .templates import template_problem
+from .units import (
+    EMPTY_INDEX, ExplainerRecord, InputChanged, Inputs, Known, SourceRecord, Stamp, Tools, UnitContext, code_version,
+    digest, encode, run_units, unit_key,
+)
+
+SITE_GROUP = "site"  # the pages of render.PAGES
+ATTEMPTS = 3  # builds started again because an editor saved while the build read the files
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """A page an output folder holds: the key it was rendered with, and the stamp of its file there."""
+
+    key: bytes
+    stamp: "OutputStamp"
+
+
+@dataclass
+class State:
+    """Everything a build leaves for the next one (evidence/cache.py keeps it between processes)."""
+
+    known: dict[Path, Known] = field(default_factory=dict)
+    sources: dict[Path, SourceRecord] = field(default_factory=dict)
+    explainers: dict[Path, ExplainerRecord] = field(default_factory=dict)
+    coverage: dict[Path, tuple[bytes, tuple[Problem, ...]]] = field(default_factory=dict)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the pages of each source, and of the site
+    manifest: dict[str, PageRecord] = field(default_factory=dict)  # what out_dir holds, by relative path
+    previous: dict[str, PageRecord] = field(default_factory=dict)  # what Builder.previous_dir holds
+    previous_identity: int | None = None  # its inode: a folder deleted and made again holds nothing we know
+    verified: bool = True  # False when read from disk: the folders are compared with the manifests first
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One build: the pages it (re)rendered, the key of every page, and the figures for the report."""
+
+    rendered: dict[str, bytes]
+    keys: dict[str, bytes]
+    citations: int
+    sources: int
+    explainers: int
+    warnings: tuple[Problem, ...]
+
+    @property
+    def pages(self) -> int:
+        return sum(1 for path in self.keys if path.endswith(".html"))
+
+
+class Builder:
+    """Builds a site again and again, redoing only what changed since its last build.
+
+    The live preview keeps one Builder for its session; `build.py build` makes one per process,
+    its state read from and saved to a cache file (evidence/cache.py).
+    """
+
+    def __init__(self, paths, out_dir: Path | None = None, *, base_url: str | None = None, strict: bool = False,
+                 jobs: int | None = None, cache_dir: Path | None = None, state: State | None = None):
+        self.paths, self.out_dir, self.base_url, self.strict, self.jobs = paths, out_dir, base_url, strict, jobs
+        self.cache_dir = cache_dir or (default_cache_dir(out_dir) if out_dir else None)
+        self.state = state or State()
+        self.parsed_sources: dict[Path, tuple[bytes, Source]] = {}  # parsed sources, by the digest they were parsed from
+
+    def build(self) -> Outcome:
+        """Render what changed and bring out_dir up to date; on any problem, out_dir is left as it was."""
+        assert self.out_dir is not None, "a Builder without out_dir can only render"
+        if not self.state.verified:
+            self._verify_output()
+        outcome = self.render()
+        self._write(outcome)
+        return outcome
+
+    def render(self) -> Outcome:
+        """Load, check and render what changed; raise ContentError listing every problem. Nothing is written."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return self._render()
+            except InputChanged:
+                if attempt == ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    # load -> check -> render ----------------------------------------------------------
+
+    def _render(self) -> Outcome:
+        paths, state = self.paths, self.state
+        inputs = Inputs(state.known)
+        problems = Problems()
+        settings_path = paths.content / "site.yaml"
+        settings_digest = inputs.digest(settings_path)
+        settings = load_settings(settings_path, problems, inputs.read.get(settings_path))
+        source_paths = markdown_files(paths.content / "sources", problems)
+        explainer_paths = markdown_files(paths.content / "explainers", problems)
+        templates, static = inputs.tree(paths.templates), inputs.tree(paths.static)
+        base_url = self.base_url or (settings.base_url if settings else None)
+        site_key = digest(code_version(), repr(sorted(templates.items())), settings_digest or b"-", base_url or "-")
+
+        sources = self._load_sources(source_paths, inputs, problems)
+        models = SourceModels(sources, self.parsed_sources, inputs)
+        context = UnitContext(models, models.digests, settings, site_key, paths.templates, base_url)
+        explainers, rendered = self._run_explainers(explainer_paths, inputs, context)
+        for record in explainers.values():
+            problems.errors.extend(record.load_errors)
+            problems.warnings.extend(record.load_warnings)
+        check_unique_ids([record.summary for record in sources.values()], "source", problems)
+        check_unique_ids([record.summary for record in explainers.values()], "explainer", problems)
+        state.sources, state.explainers = sources, explainers
+        problems.raise_if_any()
+
+        for record in explainers.values():
+            problems.errors.extend(record.check_errors)
+        problems.warnings.extend(self._coverage(sources, explainers, models))
+        if self.strict:
+            problems.errors.extend(Problem(w.path, w.line, f"{w.message} (--strict makes warnings errors)") for w in problems.warnings)
+        problems.raise_if_any()
+
+        assert settings is not None
+        keys: dict[str, bytes] = {}
+        for record in explainers.values():
+            keys.update(dict.fromkeys(record.pages, record.page_key))
+        failures = [record.render_problem for record in explainers.values() if record.render_problem]
+        failures += self._render_sources(sources, explainers, context, keys, rendered)
+        failures += self._render_site_pages(settings, sources, explainers, context, keys, rendered)
+        if failures:
+            raise ContentError([failures[0]])
+        for path, text in CONSTANT_PAGES.items():
+            self._reuse_or_make(path, digest("constant", text), lambda text=text: encode(text), keys, rendered)
+        for relative, file_digest in static.items():
+            read = lambda path=paths.static / relative, expected=file_digest: inputs.data(path, expected)  # noqa: E731
+            self._reuse_or_make(STATIC_PREFIX + relative, digest("static", file_digest), read, keys, rendered)
+        return Outcome(
+            rendered=rendered, keys=keys, citations=sum(record.count for record in explainers.values()),
+            sources=len(sources), explainers=len(explainers), warnings=tuple(problems.warnings),
+        )
+
+    def _load_sources(self, source_paths: list[Path], inputs: Inputs, problems: Problems) -> dict[Path, SourceRecord]:
+        records: dict[Path, SourceRecord] = {}
+        for path in source_paths:
+            file_digest = inputs.digest(path)
+            record = self.state.sources.get(path)
+            if record is None or file_digest is None or record.digest != file_digest:
+                found = Problems()
+                source = load_source(path, found, inputs.read.get(path))
+                summary = source.summary() if source else None
+                record = SourceRecord(file_digest or b"-", summary, digest(repr(summary)), tuple(found.errors), tuple(found.warnings))
+                if source is not None and file_digest is not None:
+                    self.parsed_sources[path] = (file_digest, source)
+            problems.errors.extend(record.errors)
+            problems.warnings.extend(record.warnings)
+            records[path] = record
+        for path in set(self.parsed_sources) - set(records):
+            del self.parsed_sources[path]
+        return records
+
+    def _run_explainers(self, explainer_paths: list[Path], inputs: Inputs, context: UnitContext) -> tuple[dict[Path, ExplainerRecord], dict[str, bytes]]:
+        """Every explainer's record: kept while its keys hold, else made by running its unit."""
+        records: dict[Path, ExplainerRecord] = {}
+        work: list[tuple[Path, bytes | None, bytes]] = []
+        for path in explainer_paths:
+            file_digest = inputs.digest(path)
+            record = self.state.explainers.get(path)
+            if file_digest is not None and record is not None and record.digest == file_digest and self._is_current(path, record, context):
+                records[path] = record
+            else:
+                work.append((path, inputs.data(path, file_digest) if file_digest else None, file_digest or b"-"))
+        rendered: dict[str, bytes] = {}
+        for path, record, pages in run_units(context, work, self.jobs):
+            records[path] = record
+            rendered.update(pages)
+        return {path: records[path] for path in explainer_paths}, rendered
+
+    def _is_current(self, path: Path, record: ExplainerRecord, context: UnitContext) -> bool:
+        if record.key != unit_key(record.digest, path, record.referenced, context.source_digests):
+            return False
+        if record.load_errors or record.check_errors or context.settings is None:
+            return True  # it renders nothing; its problems stand
+        page_key = digest(record.key, context.site_key)
+        return record.page_key == page_key and self._holds(record.pages, page_key)
+
+    def _holds(self, pages: tuple[str, ...] | None, key: bytes) -> bool:
+        """Whether out_dir holds all these pages, as rendered with this key."""
+        manifest = self.state.manifest
+        return pages is not None and all(page in manifest and manifest[page].key == key for page in pages)
+
+    def _coverage(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord], models: SourceModels) -> list[Problem]:
+        """The paragraphs no explainer cites, source by source: redone only where the citations changed."""
+        cited: dict[str, set[int]] = {}
+        for record in explainers.values():
+            for source_id, numbers in record.cited.items():
+                cited.setdefault(source_id, set()).update(numbers)
+        coverage, warnings = {}, []
+        for path, record in sources.items():
+            numbers = sorted(cited.get(record.summary.id, ()))
+            key = digest(record.digest, repr(numbers))
+            known = self.state.coverage.get(path)
+            if known is None or known[0] != key:
+                found = Problems()
+                warn_uncited(models.model(path), set(numbers), found)
+                known = (key, tuple(found.warnings))
+            coverage[path] = known
+            warnings.extend(known[1])
+        self.state.coverage = coverage
+        return warnings
+
+    def _render_sources(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord],
+                        context: UnitContext, keys: dict[str, bytes], rendered: dict[str, bytes]) -> list[Problem]:
+        """Each source's pages, rendered again when the source or the backlinks to it changed."""
+        citing: dict[str, list[tuple[Path, ExplainerRecord]]] = {}
+        for path, record in explainers.items():
+            for source_id in record.backlink_digests:
+                citing.setdefault(source_id, []).append((path, record))
+        tools = None
+        groups = {}
+        for path, record in sources.items():
+            source_id = record.summary.id
+            contributors = citing.get(source_id, [])
+            key = digest(context.site_key, str(path), record.digest,
+                         *(part for p, r in contributors for part in (str(p), r.backlink_digests[source_id])))
+            group = f"source:{path}"
+            pages = self.state.groups.get(group)
+            if not self._holds(pages, key):
+                tools = tools or Tools(context.templates_dir)
+                source = context.sources.model(path)
+                backlinks: dict[tuple[str, int], list] = {}
+                for _, contributor in contributors:
+                    for link_key, backlink in contributor.backlinks_to(source_id):
+                        backlinks.setdefault(link_key, []).append(backlink)
+                index = CitationIndex({k: tuple(v) for k, v in backlinks.items()}, 0)
+                renderer = Renderer(Site(context.settings, (source,), ()), index, tools.templates, tools.md, context.base_url)
+                try:
+                    made = {page: encode(text) for _, render in SOURCE_PAGES for page, text in render(renderer, source)}
+                except jinja2.TemplateError as error:
+                    return [template_problem(error, context.templates_dir)]
+                rendered.update(made)
+                pages = tuple(made)
+            groups[group] = pages
+            keys.update(dict.fromkeys(pages, key))
+        self.state.groups = {**{g: p for g, p in self.state.groups.items() if not g.startswith("source:")}, **groups}
+        return []
+
+    def _render_site_pages(self, settings: Settings, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord],
+                           context: UnitContext, keys: dict[str, bytes], rendered: dict[str, bytes]) -> list[Problem]:
+        """The pages about the whole site, from every explainer's and source's summary."""
+        key = digest(context.site_key, *(r.summary_digest for r in explainers.values()), *(r.summary_digest for r in sources.values()))
+        pages = self.state.groups.get(SITE_GROUP)
+        if not self._holds(pages, key):
+            site = Site(settings, tuple(r.summary for r in sources.values()), tuple(r.summary for r in explainers.values()))
+            tools = Tools(context.templates_dir)
+            renderer = Renderer(site, EMPTY_INDEX, tools.templates, tools.md, context.base_url)
+            try:
+                made = {page: encode(text) for _, render in PAGES for page, text in render(renderer)}
+            except jinja2.TemplateError as error:
+                return [template_problem(error, context.templates_dir)]
+            rendered.update(made)
+            pages = tuple(made)
+        self.state.groups[SITE_GROUP] = pages
+        keys.update(dict.fromkeys(pages, key))
+        return []
+
+    def _reuse_or_make(self, page: str, key: bytes, make: Callable[[], bytes], keys: dict[str, bytes], rendered: dict[str, bytes]) -> None:
+        keys[page] = key
+        if not self._holds((page,), key):
+            rendered[page] = make()
+
+    # write ------------------------------------------------------------------------------
+
+    @property
+    def previous_dir(self) -> Path:
+        """The output before last, kept so the next build can update it and swap it in: a whole site changes at once."""
+        return self.cache_dir / f"{self.out_dir.absolute().name}.previous"
+
+    def _write(self, outcome: Outcome) -> None:
+        out_dir, state = self.out_dir.absolute(), self.state
+        if state.manifest and not out_dir.is_dir():
+            state.manifest = {}  # someone removed it
+        if state.manifest and not outcome.rendered and state.manifest.keys() == outcome.keys.keys():
+            return  # out_dir is up to date
+        if not state.manifest:
+            write_site(outcome.rendered, None, out_dir)
+            state.manifest = {page: PageRecord(key, OutputStamp.of(out_dir / page)) for page, key in outcome.keys.items()}
+            return
+        spare = self._spare()
+        updated = {}
+        for page, key in outcome.keys.items():
+            target = spare / page
+            if page in outcome.rendered:
+                _replace(target, lambda path, data=outcome.rendered[page]: path.write_bytes(data))
+                updated[page] = PageRecord(key, OutputStamp.of(target))
+            elif page in state.previous and state.previous[page].key == key:
+                updated[page] = state.previous[page]
+            else:  # unchanged since the last build: share the file (files are replaced, never rewritten)
+                _replace(target, lambda path, page=page: os.link(out_dir / page, path))
+                updated[page] = state.manifest[page]
+        _remove(spare, [page for page in state.previous if page not in outcome.keys])
+        _swap_in(spare, out_dir)  # now `spare` holds what out_dir held
+        state.previous, state.manifest = state.manifest, updated
+
+    def _spare(self) -> Path:
+        """The previous output, ready to be updated; made afresh when unknown."""
+        spare, state = self.previous_dir, self.state
+        try:
+            identity = os.stat(spare).st_ino
+        except OSError:
+            identity = None
+        if identity is None or identity != state.previous_identity:
+            shutil.rmtree(spare, ignore_errors=True)
+            spare.mkdir(parents=True)
+            spare.chmod(0o755)
+            state.previous = {}
+        state.previous_identity = os.stat(spare).st_ino
+        return spare
+
+    def _verify_output(self) -> None:
+        """After a restart: forget the files out_dir and the previous output no longer hold as written."""
+        state = self.state
+        for folder, manifest in ((self.out_dir.absolute(), state.manifest), (self.previous_dir, state.previous)):
+            found = dict(walk_files(folder)) if folder.is_dir() else {}
+            for page in list(manifest):
+                if found.get(page) != manifest[page].stamp:
+                    del manifest[page]
+            if any(page not in manifest for page in found):
+                manifest.clear()  # a file we did not write: only a whole new folder is sure to drop it
+        state.verified = True
+
+
+@dataclass(frozen=True)
+class OutputStamp:
+    """How an output file is recognised as the one we wrote (ctime is left out: hard links change it)."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> "OutputStamp":
+        status = os.stat(path)
+        return cls(status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+def _replace(target: Path, make: Callable[[Path], object]) -> None:
+    """Make a file beside target, then rename it over target."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        make(temporary)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        make(temporary)
+    except FileExistsError:  # left by a build that was killed
+        temporary.unlink()
+        make(temporary)
+    os.replace(temporary, target)
+
+
+def _remove(root: Path, pages: list[str]) -> None:
+    """Delete files, and the folders they leave empty."""
+    folders = set()
+    for page in pages:
+        (root / page).unlink(missing_ok=True)
+        folders.add((root / page).parent)
+    for folder in sorted(folders, key=lambda path: len(path.parts), reverse=True):
+        while folder != root and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def default_cache_dir(out_dir: Path) -> Path:
+    """Beside the output, not in it: .cache/evidence/ in the output's parent folder (safe to delete)."""
+    return out_dir.absolute().parent / ".cache" / "evidence"
+
+
+def walk_files(root: Path) -> Iterator[tuple[str, OutputStamp]]:
+    for folder, _, files in os.walk(root):
+        relative = Path(folder).relative_to(root).as_posix()
+        for name in files:
+            page = name if relative == "." else f"{relative}/{name}"
+            yield page, OutputStamp.of(Path(folder, name))
+
+
+class SourceModels(Mapping):
+    """Sources by id, parsed only when a unit or page needs one; parsed ones are kept for the next build."""
+
+    def __init__(self, records: dict[Path, SourceRecord], parsed: dict[Path, tuple[bytes, Source]], inputs: Inputs):
+        self.paths: dict[str, Path] = {}
+        for path, record in records.items():
+            if record.summary is not None:
+                self.paths.setdefault(record.summary.id, path)  # a duplicate id fails the build anyway
+        self.digests = {source_id: records[path].digest for source_id, path in self.paths.items()}
+        self.records, self.parsed, self.inputs = records, parsed, inputs
+
+    def __getitem__(self, source_id: str) -> Source:
+        return self.model(self.paths[source_id])
+
+    def model(self, path: Path) -> Source:
+        record = self.records[path]
+        parsed = self.parsed.get(path)
+        if parsed is None or parsed[0] != record.digest:
+            source = load_source(path, Problems(), self.inputs.data(path, record.digest))
+            assert source is not None, "a source that loaded once loads again from the same bytes"
+            parsed = self.parsed[path] = (record.digest, source)
+        return parsed[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)

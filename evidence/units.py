@@ -1,0 +1,313 @@
+"""The unit of work of a build, one explainer (load, check, render), and what it depends on, by digest.
+
+Units depend on no other explainer, so they run on every core: a process pool whose workers
+inherit the build's context (evidence/incremental.py decides which units must run).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+import jinja2
+import yaml
+
+from .check import Backlink, CitationIndex, check_explainer
+from .errors import Problem, Problems
+from .explainers import load_explainer
+from .markdown import make_markdown
+from .model import Explainer, ExplainerSummary, Settings, Site, Source, SourceSummary
+from .render import EXPLAINER_PAGES, Renderer, make_templates
+from .templates import template_problem
+
+# A file whose status last changed this long before it was read can be trusted by its status
+# (size, times, inode) from then on: a later change would give it a later ctime. Files changed
+# more recently are read again, as file times are only as fine as the kernel's clock tick.
+SETTLED_NS = 2_000_000_000
+UNITS_PER_TASK = 8  # explainers sent to a worker at a time
+MIN_UNITS_PER_WORKER = 24  # below this a pool costs more than it saves
+EMPTY_INDEX = CitationIndex({}, 0)
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def digest(*parts: bytes | str) -> bytes:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+def digest_of(value: object) -> bytes:
+    """The digest of a model record: frozen dataclasses whose repr shows every field that matters."""
+    return digest(repr(value))
+
+
+@functools.cache
+def code_version() -> bytes:
+    """The generator's own version: its source code and the libraries that shape its output."""
+    parts: list[bytes | str] = [sys.version, str(yaml.__with_libyaml__)]
+    for library in ("jinja2", "markdown-it-py", "MarkupSafe", "PyYAML", "mdurl"):
+        try:
+            parts.append(f"{library}=={metadata.version(library)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{library} not installed")
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        parts += [path.relative_to(PACKAGE_DIR).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def encode(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
+# --- input files -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stamp:
+    """What stat says of a file: while it is unchanged, so are the file's bytes (once settled)."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> "Stamp":
+        return cls(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+@dataclass(frozen=True)
+class Known:
+    """A file's digest, and the stamp that vouches for it if the file had settled when read."""
+
+    stamp: Stamp
+    digest: bytes
+    settled: bool
+
+
+class InputChanged(Exception):
+    """A file changed while the build was reading it: the build starts again."""
+
+
+class Inputs:
+    """The digests of a build's input files: read once per build, or vouched for by a settled stamp."""
+
+    def __init__(self, known: dict[Path, Known]):
+        self.known = known  # updated as files are read, for the next build
+        self.read: dict[Path, bytes] = {}
+
+    def digest(self, path: Path) -> bytes | None:
+        """The file's digest, or None if it cannot be read (loading it will say why)."""
+        try:
+            stamp = Stamp.of(os.stat(path))
+        except OSError:
+            self.known.pop(path, None)
+            return None
+        known = self.known.get(path)
+        if known is not None and known.settled and known.stamp == stamp:
+            return known.digest
+        now = time.time_ns()
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.known.pop(path, None)
+            return None
+        self.read[path] = data
+        value = digest(data)
+        settled = max(stamp.ctime_ns, stamp.mtime_ns) < now - SETTLED_NS
+        self.known[path] = Known(stamp, value, settled)
+        return value
+
+    def data(self, path: Path, expected: bytes) -> bytes:
+        """The bytes whose digest is `expected`; if the file has changed since, the build starts again."""
+        data = self.read.get(path)
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                raise InputChanged(path) from None
+        if digest(data) != expected:
+            raise InputChanged(path)
+        return data
+
+    def tree(self, root: Path) -> dict[str, bytes]:
+        """The digest of every file under a folder (templates, static), by relative POSIX path."""
+        found: dict[str, bytes] = {}
+        for folder, folders, files in os.walk(root):
+            folders.sort()
+            for name in sorted(files):
+                path = Path(folder, name)
+                found[path.relative_to(root).as_posix()] = self.digest(path) or b"unreadable"
+        return found
+
+
+# --- results kept between builds ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class SourceRecord:
+    digest: bytes
+    summary: SourceSummary | None  # None if it did not load
+    summary_digest: bytes
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class ExplainerRecord:
+    """What one explainer's load, check and render produced, and the keys they depended on."""
+
+    digest: bytes
+    key: bytes
+    page_key: bytes | None  # None if its pages were not rendered
+    summary: ExplainerSummary | None  # None if it did not load
+    summary_digest: bytes
+    referenced: tuple[str, ...]  # the source ids it lists or cites
+    load_errors: tuple[Problem, ...]
+    load_warnings: tuple[Problem, ...]
+    check_errors: tuple[Problem, ...]
+    count: int
+    cited: dict[str, frozenset[int]]  # source id -> the paragraphs it cites
+    backlinks: bytes  # pickled backlinks, unpickled only to render the pages of the sources it cites
+    backlink_digests: dict[str, bytes]  # source id -> digest of its backlinks to that source
+    render_problem: Problem | None
+    pages: tuple[str, ...]
+
+    def backlinks_to(self, source_id: str) -> list[tuple[tuple[str, int], Backlink]]:
+        return [(key, backlink) for key, backlink in pickle.loads(self.backlinks) if key[0] == source_id]
+
+
+def unit_key(file_digest: bytes, path: Path, referenced: Iterable[str], source_digests: Mapping[str, bytes]) -> bytes:
+    """What an explainer's load and check depend on: its file and the sources it refers to."""
+    parts: list[bytes | str] = [file_digest, str(path)]
+    missing = False
+    for source_id in sorted(referenced):
+        found = source_digests.get(source_id)
+        missing = missing or found is None
+        parts += [source_id, found or b"-"]
+    if missing:  # "unknown source 'x'; known sources: a, b, c" names every source
+        parts += ["known:", *sorted(source_digests)]
+    return digest(*parts)
+
+
+# --- one explainer -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UnitContext:
+    """What every explainer unit reads besides its own file."""
+
+    sources: Mapping[str, Source]  # by id: the sources that loaded
+    source_digests: Mapping[str, bytes]
+    settings: Settings | None
+    site_key: bytes
+    templates_dir: Path
+    base_url: str | None
+
+
+class Tools:
+    """A process's markdown parser and template environment, made once per build."""
+
+    def __init__(self, templates_dir: Path):
+        self.md = make_markdown()
+        self.templates = make_templates(templates_dir)
+
+
+def run_explainer(context: UnitContext, tools: Tools, path: Path, data: bytes | None, file_digest: bytes) -> tuple[ExplainerRecord, dict[str, bytes]]:
+    """Load, check and render one explainer; its pages are rendered only if it has no problems."""
+    problems = Problems()
+    explainer = load_explainer(path, tools.md, problems, data)
+    load_errors, load_warnings = tuple(problems.errors), tuple(problems.warnings)
+    if explainer is None:
+        key = unit_key(file_digest, path, (), context.source_digests)
+        return ExplainerRecord(file_digest, key, None, None, b"", (), load_errors, load_warnings, (), 0, {}, b"", {}, None, ()), {}
+    referenced = set(explainer.source_ids) | {citation.source_id for citation in explainer.citations()}
+    key = unit_key(file_digest, path, referenced, context.source_digests)
+    checks = Problems()
+    citations = check_explainer(explainer, context.sources, checks)
+    cited: dict[str, set[int]] = {}
+    by_source: dict[str, list] = {}
+    for (source_id, number), backlink in citations.backlinks:
+        cited.setdefault(source_id, set()).add(number)
+        by_source.setdefault(source_id, []).append(((source_id, number), backlink))
+    pages: dict[str, bytes] = {}
+    render_problem = page_key = None
+    if not load_errors and not checks.errors and context.settings is not None:
+        pages, render_problem = _render(context, tools, explainer)
+        page_key = None if render_problem else digest(key, context.site_key)
+    summary = ExplainerSummary.of(explainer)
+    record = ExplainerRecord(
+        digest=file_digest, key=key, page_key=page_key, summary=summary, summary_digest=digest_of(summary),
+        referenced=tuple(sorted(referenced)), load_errors=load_errors, load_warnings=load_warnings,
+        check_errors=tuple(checks.errors), count=citations.count,
+        cited={source_id: frozenset(numbers) for source_id, numbers in cited.items()},
+        backlinks=pickle.dumps(citations.backlinks, protocol=pickle.HIGHEST_PROTOCOL),
+        backlink_digests={source_id: digest_of(links) for source_id, links in by_source.items()},
+        render_problem=render_problem, pages=tuple(pages),
+    )
+    return record, pages
+
+
+def _render(context: UnitContext, tools: Tools, explainer: Explainer) -> tuple[dict[str, bytes], Problem | None]:
+    sources = tuple(context.sources[source_id] for source_id in explainer.source_ids)
+    renderer = Renderer(Site(context.settings, sources, (explainer,)), EMPTY_INDEX, tools.templates, tools.md, context.base_url)
+    try:
+        return {path: encode(text) for _, render in EXPLAINER_PAGES for path, text in render(renderer, explainer)}, None
+    except jinja2.TemplateError as error:
+        return {}, template_problem(error, context.templates_dir)
+
+
+# --- on every core -----------------------------------------------------------------------
+
+Work = tuple[Path, bytes | None, bytes]  # an explainer's path, bytes and their digest
+Result = tuple[Path, ExplainerRecord, dict[str, bytes]]
+
+
+def run_units(context: UnitContext, work: list[Work], jobs: int | None = None) -> Iterator[Result]:
+    """Run explainer units, in order; in a pool of worker processes when there are enough of them."""
+    workers = min(jobs or available_cores(), len(work) // MIN_UNITS_PER_WORKER)
+    if workers < 2:
+        tools = Tools(context.templates_dir)
+        for path, data, file_digest in work:
+            yield (path, *run_explainer(context, tools, path, data, file_digest))
+        return
+    # The context is plain data once its sources are read; forked workers inherit it, others
+    # unpickle it. Fork is only safe while this process has a single thread (the live preview has more).
+    context = UnitContext(dict(context.sources), dict(context.source_digests), context.settings, context.site_key,
+                          context.templates_dir, context.base_url)
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    tasks = [work[start : start + UNITS_PER_TASK] for start in range(0, len(work), UNITS_PER_TASK)]
+    with multiprocessing.get_context(method).Pool(workers, initializer=_start_worker, initargs=(context,)) as pool:
+        for results in pool.imap(_run_task, tasks):
+            yield from results
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_worker: tuple[UnitContext, Tools] | None = None  # set in each worker process by _start_worker
+
+
+def _start_worker(context: UnitContext) -> None:
+    global _worker
+    _worker = (context, Tools(context.templates_dir))
+
+
+def _run_task(work: list[Work]) -> list[Result]:
+    assert _worker is not None
+    context, tools = _worker
+    return [(path, *run_explainer(context, tools, path, data, file_digest)) for path, data, file_digest in work]
