@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache
-from .errors import Problem
+from .errors import ContentError, Problem
 from .incremental import Builder, Outcome
+from .output import write_site
 from .render import STATIC_PREFIX
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -43,16 +44,23 @@ def build(paths: Paths, out_dir: Path, *, base_url: str | None = None, strict: b
           cache_dir: Path | None = None, jobs: int | None = None) -> Report:
     """Build the whole site into out_dir; on any problem, out_dir is left as it was.
 
-    With a cache folder, the build starts from what the last build there left (evidence/cache.py)
-    and renders only the pages whose inputs changed (evidence/incremental.py).
+    With a cache folder, the build starts from what the last build there left (evidence/cache.py),
+    renders only the pages whose inputs changed (evidence/incremental.py), and keeps the previous
+    output there to update and swap in next time.
     """
     started = time.perf_counter()
     builder = Builder(paths, out_dir, base_url=base_url, strict=strict, jobs=jobs, cache_dir=cache_dir)
-    if cache_dir is not None:
-        cache.restore(builder)
-    outcome = builder.build()
-    if cache_dir is not None:
-        cache.save(builder)
+    if cache_dir is None:
+        outcome = builder.render()
+        write_site(outcome.rendered, None, out_dir)
+        return report_of(outcome, started)
+    cache.restore(builder)
+    try:
+        outcome = builder.build()
+    except ContentError:
+        cache.save(builder)  # what it parsed, and what the previous output now holds, stay good
+        raise
+    cache.save(builder)
     return report_of(outcome, started)
 
 

@@ -123,6 +123,9 @@ def _normalise_char(char: str) -> str:
 
 def normalise(text: str) -> str:
     """Text as compared for quotes: one space for any whitespace, plain quotes and dashes."""
+    translated = text.translate(_EQUIVALENTS)
+    if translated.isascii():  # ASCII is its own NFKC form
+        return " ".join(translated.split())
     return " ".join("".join(_normalise_char(c) for c in text).split())
 
 

@@ -26,16 +26,16 @@ from typing import Callable, Iterator
 
 import jinja2
 
-from .check import CitationIndex, warn_uncited
+from .check import warn_uncited
 from .errors import ContentError, Problem, Problems
 from .load import check_unique_ids, load_settings, load_source, markdown_files
-from .model import Settings, Site, Source
-from .output import _swap_in, write_site
-from .render import CONSTANT_PAGES, PAGES, SOURCE_PAGES, STATIC_PREFIX, Renderer
+from .model import Site, Source
+from .output import _swap_in
+from .render import CONSTANT_PAGES, PAGES, STATIC_PREFIX, Renderer
 from .templates import template_problem
 from .units import (
-    EMPTY_INDEX, ExplainerRecord, InputChanged, Inputs, Known, SourceRecord, Stamp, Tools, UnitContext, code_version,
-    digest, encode, run_units, unit_key,
+    EMPTY_INDEX, ExplainerRecord, InputChanged, Inputs, Known, SourceRecord, Tools, UnitContext, Workers, code_version,
+    digest, digest_of, encode, unit_key,
 )
 
 SITE_GROUP = "site"  # the pages of render.PAGES
@@ -67,10 +67,10 @@ class State:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One build: the pages it (re)rendered, the key of every page, and the figures for the report."""
+    """One build: the key of every page, what it (re)rendered, and the figures for the report."""
 
-    rendered: dict[str, bytes]
     keys: dict[str, bytes]
+    rendered: dict[str, bytes | None]  # the pages (re)rendered, with their bytes unless they went straight to disk
     citations: int
     sources: int
     explainers: int
@@ -85,7 +85,7 @@ class Builder:
     """Builds a site again and again, redoing only what changed since its last build.
 
     The live preview keeps one Builder for its session; `build.py build` makes one per process,
-    its state read from and saved to a cache file (evidence/cache.py).
+    its state read from and saved to the cache folder (evidence/cache.py).
     """
 
     def __init__(self, paths, out_dir: Path | None = None, *, base_url: str | None = None, strict: bool = False,
@@ -96,19 +96,28 @@ class Builder:
         self.parsed_sources: dict[Path, tuple[bytes, Source]] = {}  # parsed sources, by the digest they were parsed from
 
     def build(self) -> Outcome:
-        """Render what changed and bring out_dir up to date; on any problem, out_dir is left as it was."""
+        """Render what changed and bring out_dir up to date; on any problem, out_dir is left as it was.
+
+        Pages are written as they are rendered into the previous output (a private folder), which
+        is swapped in once every page is there: the site changes all at once, at the cost of
+        what changed.
+        """
         assert self.out_dir is not None, "a Builder without out_dir can only render"
         if not self.state.verified:
             self._verify_output()
-        outcome = self.render()
-        self._write(outcome)
+        staged = Staged(self)
+        outcome = self._attempt(staged)
+        staged.finish(outcome.keys)
         return outcome
 
     def render(self) -> Outcome:
-        """Load, check and render what changed; raise ContentError listing every problem. Nothing is written."""
+        """Load, check and render what changed into memory; raise ContentError listing every problem."""
+        return self._attempt(Collected())
+
+    def _attempt(self, sink: "Collected | Staged") -> Outcome:
         for attempt in range(ATTEMPTS):
             try:
-                return self._render()
+                return self._build(sink)
             except InputChanged:
                 if attempt == ATTEMPTS - 1:
                     raise
@@ -116,10 +125,34 @@ class Builder:
 
     # load -> check -> render ----------------------------------------------------------
 
-    def _render(self) -> Outcome:
-        paths, state = self.paths, self.state
-        inputs = Inputs(state.known)
+    def _build(self, sink: "Collected | Staged") -> Outcome:
         problems = Problems()
+        inputs = Inputs(self.state.known)
+        context, sources, explainer_paths, static = self._load_site(inputs, problems)
+        with Workers(context, self.jobs) as workers:
+            explainers = self._run_explainers(explainer_paths, inputs, context, workers, sink)
+            self._check(sources, explainers, context, problems)
+            keys: dict[str, bytes] = {}
+            for record in explainers.values():
+                keys.update(dict.fromkeys(record.pages, record.page_key))
+            failures = [record.render_problem for record in explainers.values() if record.render_problem]
+            failures += self._render_sources(sources, explainers, context, workers, keys, sink)
+        failures += self._render_site_pages(sources, explainers, context, keys, sink)
+        if failures:
+            raise ContentError([failures[0]])
+        for path, text in CONSTANT_PAGES.items():
+            self._reuse_or_make(path, digest("constant", text), lambda text=text: encode(text), keys, sink)
+        for relative, file_digest in static.items():
+            read = lambda path=self.paths.static / relative, expected=file_digest: inputs.data(path, expected)  # noqa: E731
+            self._reuse_or_make(STATIC_PREFIX + relative, digest("static", file_digest), read, keys, sink)
+        return Outcome(
+            keys=keys, rendered=sink.rendered, citations=sum(record.count for record in explainers.values()),
+            sources=len(sources), explainers=len(explainers), warnings=tuple(problems.warnings),
+        )
+
+    def _load_site(self, inputs: Inputs, problems: Problems) -> tuple[UnitContext, dict[Path, SourceRecord], list[Path], dict[str, bytes]]:
+        """Read site.yaml and the sources (explainers are units: they load with their checks and pages)."""
+        paths = self.paths
         settings_path = paths.content / "site.yaml"
         settings_digest = inputs.digest(settings_path)
         settings = load_settings(settings_path, problems, inputs.read.get(settings_path))
@@ -128,44 +161,9 @@ class Builder:
         templates, static = inputs.tree(paths.templates), inputs.tree(paths.static)
         base_url = self.base_url or (settings.base_url if settings else None)
         site_key = digest(code_version(), repr(sorted(templates.items())), settings_digest or b"-", base_url or "-")
-
         sources = self._load_sources(source_paths, inputs, problems)
         models = SourceModels(sources, self.parsed_sources, inputs)
-        context = UnitContext(models, models.digests, settings, site_key, paths.templates, base_url)
-        explainers, rendered = self._run_explainers(explainer_paths, inputs, context)
-        for record in explainers.values():
-            problems.errors.extend(record.load_errors)
-            problems.warnings.extend(record.load_warnings)
-        check_unique_ids([record.summary for record in sources.values()], "source", problems)
-        check_unique_ids([record.summary for record in explainers.values()], "explainer", problems)
-        state.sources, state.explainers = sources, explainers
-        problems.raise_if_any()
-
-        for record in explainers.values():
-            problems.errors.extend(record.check_errors)
-        problems.warnings.extend(self._coverage(sources, explainers, models))
-        if self.strict:
-            problems.errors.extend(Problem(w.path, w.line, f"{w.message} (--strict makes warnings errors)") for w in problems.warnings)
-        problems.raise_if_any()
-
-        assert settings is not None
-        keys: dict[str, bytes] = {}
-        for record in explainers.values():
-            keys.update(dict.fromkeys(record.pages, record.page_key))
-        failures = [record.render_problem for record in explainers.values() if record.render_problem]
-        failures += self._render_sources(sources, explainers, context, keys, rendered)
-        failures += self._render_site_pages(settings, sources, explainers, context, keys, rendered)
-        if failures:
-            raise ContentError([failures[0]])
-        for path, text in CONSTANT_PAGES.items():
-            self._reuse_or_make(path, digest("constant", text), lambda text=text: encode(text), keys, rendered)
-        for relative, file_digest in static.items():
-            read = lambda path=paths.static / relative, expected=file_digest: inputs.data(path, expected)  # noqa: E731
-            self._reuse_or_make(STATIC_PREFIX + relative, digest("static", file_digest), read, keys, rendered)
-        return Outcome(
-            rendered=rendered, keys=keys, citations=sum(record.count for record in explainers.values()),
-            sources=len(sources), explainers=len(explainers), warnings=tuple(problems.warnings),
-        )
+        return UnitContext(models, models.digests, settings, site_key, paths.templates, base_url), sources, explainer_paths, static
 
     def _load_sources(self, source_paths: list[Path], inputs: Inputs, problems: Problems) -> dict[Path, SourceRecord]:
         records: dict[Path, SourceRecord] = {}
@@ -176,7 +174,7 @@ class Builder:
                 found = Problems()
                 source = load_source(path, found, inputs.read.get(path))
                 summary = source.summary() if source else None
-                record = SourceRecord(file_digest or b"-", summary, digest(repr(summary)), tuple(found.errors), tuple(found.warnings))
+                record = SourceRecord(file_digest or b"-", summary, digest_of(summary), tuple(found.errors), tuple(found.warnings))
                 if source is not None and file_digest is not None:
                     self.parsed_sources[path] = (file_digest, source)
             problems.errors.extend(record.errors)
@@ -186,7 +184,8 @@ class Builder:
             del self.parsed_sources[path]
         return records
 
-    def _run_explainers(self, explainer_paths: list[Path], inputs: Inputs, context: UnitContext) -> tuple[dict[Path, ExplainerRecord], dict[str, bytes]]:
+    def _run_explainers(self, explainer_paths: list[Path], inputs: Inputs, context: UnitContext, workers: Workers,
+                        sink: "Collected | Staged") -> dict[Path, ExplainerRecord]:
         """Every explainer's record: kept while its keys hold, else made by running its unit."""
         records: dict[Path, ExplainerRecord] = {}
         work: list[tuple[Path, bytes | None, bytes]] = []
@@ -197,11 +196,13 @@ class Builder:
                 records[path] = record
             else:
                 work.append((path, inputs.data(path, file_digest) if file_digest else None, file_digest or b"-"))
-        rendered: dict[str, bytes] = {}
-        for path, record, pages in run_units(context, work, self.jobs):
+        for path, record, pages in workers.explainers(work):
             records[path] = record
-            rendered.update(pages)
-        return {path: records[path] for path in explainer_paths}, rendered
+            for page, data in pages.items():
+                sink.put(page, record.page_key, data)
+        records = {path: records[path] for path in explainer_paths}
+        self.state.explainers = records
+        return records
 
     def _is_current(self, path: Path, record: ExplainerRecord, context: UnitContext) -> bool:
         if record.key != unit_key(record.digest, path, record.referenced, context.source_digests):
@@ -215,6 +216,22 @@ class Builder:
         """Whether out_dir holds all these pages, as rendered with this key."""
         manifest = self.state.manifest
         return pages is not None and all(page in manifest and manifest[page].key == key for page in pages)
+
+    def _check(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord], context: UnitContext, problems: Problems) -> None:
+        """What a full build checks, in its order: every file loaded, ids are unique, then every citation."""
+        for record in explainers.values():
+            problems.errors.extend(record.load_errors)
+            problems.warnings.extend(record.load_warnings)
+        check_unique_ids([record.summary for record in sources.values()], "source", problems)
+        check_unique_ids([record.summary for record in explainers.values()], "explainer", problems)
+        self.state.sources = sources
+        problems.raise_if_any()
+        for record in explainers.values():
+            problems.errors.extend(record.check_errors)
+        problems.warnings.extend(self._coverage(sources, explainers, context.sources))
+        if self.strict:
+            problems.errors.extend(Problem(w.path, w.line, f"{w.message} (--strict makes warnings errors)") for w in problems.warnings)
+        problems.raise_if_any()
 
     def _coverage(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord], models: SourceModels) -> list[Problem]:
         """The paragraphs no explainer cites, source by source: redone only where the citations changed."""
@@ -236,14 +253,15 @@ class Builder:
         self.state.coverage = coverage
         return warnings
 
-    def _render_sources(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord],
-                        context: UnitContext, keys: dict[str, bytes], rendered: dict[str, bytes]) -> list[Problem]:
+    def _render_sources(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord], context: UnitContext,
+                        workers: Workers, keys: dict[str, bytes], sink: "Collected | Staged") -> list[Problem]:
         """Each source's pages, rendered again when the source or the backlinks to it changed."""
         citing: dict[str, list[tuple[Path, ExplainerRecord]]] = {}
         for path, record in explainers.items():
             for source_id in record.backlink_digests:
                 citing.setdefault(source_id, []).append((path, record))
-        tools = None
+        todo: list[tuple[str, bytes]] = []
+        tasks = []
         groups = {}
         for path, record in sources.items():
             source_id = record.summary.id
@@ -251,98 +269,53 @@ class Builder:
             key = digest(context.site_key, str(path), record.digest,
                          *(part for p, r in contributors for part in (str(p), r.backlink_digests[source_id])))
             group = f"source:{path}"
-            pages = self.state.groups.get(group)
-            if not self._holds(pages, key):
-                tools = tools or Tools(context.templates_dir)
-                source = context.sources.model(path)
-                backlinks: dict[tuple[str, int], list] = {}
-                for _, contributor in contributors:
-                    for link_key, backlink in contributor.backlinks_to(source_id):
-                        backlinks.setdefault(link_key, []).append(backlink)
-                index = CitationIndex({k: tuple(v) for k, v in backlinks.items()}, 0)
-                renderer = Renderer(Site(context.settings, (source,), ()), index, tools.templates, tools.md, context.base_url)
-                try:
-                    made = {page: encode(text) for _, render in SOURCE_PAGES for page, text in render(renderer, source)}
-                except jinja2.TemplateError as error:
-                    return [template_problem(error, context.templates_dir)]
-                rendered.update(made)
-                pages = tuple(made)
-            groups[group] = pages
+            if self._holds(self.state.groups.get(group), key):
+                groups[group] = self.state.groups[group]
+                keys.update(dict.fromkeys(groups[group], key))
+            else:
+                todo.append((group, key))
+                tasks.append((source_id, [r.backlinks for _, r in contributors]))
+        for (group, key), (pages, problem) in zip(todo, workers.sources(tasks)):
+            if problem:
+                return [problem]
+            for page, data in pages.items():
+                sink.put(page, key, data)
+            groups[group] = tuple(pages)
             keys.update(dict.fromkeys(pages, key))
         self.state.groups = {**{g: p for g, p in self.state.groups.items() if not g.startswith("source:")}, **groups}
         return []
 
-    def _render_site_pages(self, settings: Settings, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord],
-                           context: UnitContext, keys: dict[str, bytes], rendered: dict[str, bytes]) -> list[Problem]:
+    def _render_site_pages(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord],
+                           context: UnitContext, keys: dict[str, bytes], sink: "Collected | Staged") -> list[Problem]:
         """The pages about the whole site, from every explainer's and source's summary."""
         key = digest(context.site_key, *(r.summary_digest for r in explainers.values()), *(r.summary_digest for r in sources.values()))
         pages = self.state.groups.get(SITE_GROUP)
         if not self._holds(pages, key):
-            site = Site(settings, tuple(r.summary for r in sources.values()), tuple(r.summary for r in explainers.values()))
+            site = Site(context.settings, tuple(r.summary for r in sources.values()), tuple(r.summary for r in explainers.values()))
             tools = Tools(context.templates_dir)
             renderer = Renderer(site, EMPTY_INDEX, tools.templates, tools.md, context.base_url)
             try:
                 made = {page: encode(text) for _, render in PAGES for page, text in render(renderer)}
             except jinja2.TemplateError as error:
                 return [template_problem(error, context.templates_dir)]
-            rendered.update(made)
+            for page, data in made.items():
+                sink.put(page, key, data)
             pages = tuple(made)
         self.state.groups[SITE_GROUP] = pages
         keys.update(dict.fromkeys(pages, key))
         return []
 
-    def _reuse_or_make(self, page: str, key: bytes, make: Callable[[], bytes], keys: dict[str, bytes], rendered: dict[str, bytes]) -> None:
+    def _reuse_or_make(self, page: str, key: bytes, make: Callable[[], bytes], keys: dict[str, bytes], sink: "Collected | Staged") -> None:
         keys[page] = key
         if not self._holds((page,), key):
-            rendered[page] = make()
+            sink.put(page, key, make())
 
     # write ------------------------------------------------------------------------------
 
     @property
     def previous_dir(self) -> Path:
-        """The output before last, kept so the next build can update it and swap it in: a whole site changes at once."""
+        """The output before last, kept to be updated and swapped in by the next build."""
         return self.cache_dir / f"{self.out_dir.absolute().name}.previous"
-
-    def _write(self, outcome: Outcome) -> None:
-        out_dir, state = self.out_dir.absolute(), self.state
-        if state.manifest and not out_dir.is_dir():
-            state.manifest = {}  # someone removed it
-        if state.manifest and not outcome.rendered and state.manifest.keys() == outcome.keys.keys():
-            return  # out_dir is up to date
-        if not state.manifest:
-            write_site(outcome.rendered, None, out_dir)
-            state.manifest = {page: PageRecord(key, OutputStamp.of(out_dir / page)) for page, key in outcome.keys.items()}
-            return
-        spare = self._spare()
-        updated = {}
-        for page, key in outcome.keys.items():
-            target = spare / page
-            if page in outcome.rendered:
-                _replace(target, lambda path, data=outcome.rendered[page]: path.write_bytes(data))
-                updated[page] = PageRecord(key, OutputStamp.of(target))
-            elif page in state.previous and state.previous[page].key == key:
-                updated[page] = state.previous[page]
-            else:  # unchanged since the last build: share the file (files are replaced, never rewritten)
-                _replace(target, lambda path, page=page: os.link(out_dir / page, path))
-                updated[page] = state.manifest[page]
-        _remove(spare, [page for page in state.previous if page not in outcome.keys])
-        _swap_in(spare, out_dir)  # now `spare` holds what out_dir held
-        state.previous, state.manifest = state.manifest, updated
-
-    def _spare(self) -> Path:
-        """The previous output, ready to be updated; made afresh when unknown."""
-        spare, state = self.previous_dir, self.state
-        try:
-            identity = os.stat(spare).st_ino
-        except OSError:
-            identity = None
-        if identity is None or identity != state.previous_identity:
-            shutil.rmtree(spare, ignore_errors=True)
-            spare.mkdir(parents=True)
-            spare.chmod(0o755)
-            state.previous = {}
-        state.previous_identity = os.stat(spare).st_ino
-        return spare
 
     def _verify_output(self) -> None:
         """After a restart: forget the files out_dir and the previous output no longer hold as written."""
@@ -354,7 +327,100 @@ class Builder:
                     del manifest[page]
             if any(page not in manifest for page in found):
                 manifest.clear()  # a file we did not write: only a whole new folder is sure to drop it
+                if folder == self.previous_dir:
+                    state.previous_identity = None
         state.verified = True
+
+
+class Collected:
+    """Pages kept in memory: what render() returns."""
+
+    def __init__(self):
+        self.rendered: dict[str, bytes | None] = {}
+
+    def put(self, page: str, key: bytes, data: bytes) -> None:
+        self.rendered[page] = data
+
+
+class Staged:
+    """Pages written as they are rendered into the previous output, which finish() swaps in for out_dir."""
+
+    def __init__(self, builder: Builder):
+        self.builder, self.state = builder, builder.state
+        self.out_dir = builder.out_dir.absolute()
+        self.rendered: dict[str, bytes | None] = {}
+        self._folder: Path | None = None
+        if self.state.manifest and not self.out_dir.is_dir():
+            self.state.manifest = {}  # someone removed it
+
+    @property
+    def folder(self) -> Path:
+        """The previous output, ready for pages; made afresh when it is not the folder we know."""
+        if self._folder is None:
+            folder, state = self.builder.previous_dir, self.state
+            try:
+                identity = os.stat(folder).st_ino
+            except OSError:
+                identity = None
+            if identity is None or identity != state.previous_identity:
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True)
+                state.previous = {}
+            folder.chmod(0o755)
+            state.previous_identity = os.stat(folder).st_ino
+            self._folder = folder
+        return self._folder
+
+    def put(self, page: str, key: bytes, data: bytes) -> None:
+        target = self.folder / page
+        _write_new(target, data)
+        self.state.previous[page] = PageRecord(key, OutputStamp.of(target))
+        self.rendered[page] = None
+
+    def finish(self, keys: dict[str, bytes]) -> None:
+        """Complete the previous output with the pages that did not change, and swap it in."""
+        state, live = self.state, self.state.manifest
+        if live and not self.rendered and live.keys() == keys.keys():
+            return  # out_dir is up to date
+        folder, previous = self.folder, state.previous
+        for page, key in keys.items():
+            if page not in previous or previous[page].key != key:  # unchanged since the last build: share the file
+                _replace(folder / page, lambda path, page=page: os.link(self.out_dir / page, path))
+                previous[page] = live[page]
+        stale = [page for page in previous if page not in keys]
+        _remove(folder, stale)
+        for page in stale:
+            del previous[page]
+        if not live:
+            _refuse_foreign_folder(self.out_dir)
+        existed = self.out_dir.exists()
+        _swap_in(folder, self.out_dir)  # now `folder` holds what out_dir held, if anything
+        state.manifest, state.previous = previous, live
+        known = existed and bool(live)  # otherwise `folder` holds files we know nothing of, or nothing
+        state.previous_identity = os.stat(folder).st_ino if known else None
+
+
+def _refuse_foreign_folder(out_dir: Path) -> None:
+    """An existing folder without the .nojekyll every build writes holds someone's files: never swap it out."""
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / ".nojekyll").exists():
+        raise ContentError([Problem(out_dir, 1, (
+            "refusing to replace this folder: it holds files this tool did not build (there is no .nojekyll); "
+            "empty it, or choose another output folder"
+        ))])
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ContentError([Problem(out_dir, 1, "expected an output folder; found a file")])
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    """Write a file that is not there yet; one that is gets replaced, never rewritten: out_dir may share it."""
+    try:
+        with open(target, "xb") as file:
+            file.write(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_new(target, data)
+    except FileExistsError:
+        _replace(target, lambda path: path.write_bytes(data))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
 from .check import CitationIndex, locate_quote
+from .jsontext import json_text
 from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Passage, Site, Source
 from .reader import Note, card_html, card_id, evidence_rows, explainer_json, explainer_notes, group_marks, paragraph_runs
@@ -162,7 +163,7 @@ class ExplainerView:
     def json(self) -> str:
         page = self.links.absolute(self.links.page) or f"explainers/{self.explainer.id}/"
         data = explainer_json(self.explainer, self.r.site, list(self.notes), page)
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return json_text(data) + "\n"
 
 
 # --- pages ---------------------------------------------------------------------------

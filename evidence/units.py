@@ -26,7 +26,7 @@ from .errors import Problem, Problems
 from .explainers import load_explainer
 from .markdown import make_markdown
 from .model import Explainer, ExplainerSummary, Settings, Site, Source, SourceSummary
-from .render import EXPLAINER_PAGES, Renderer, make_templates
+from .render import EXPLAINER_PAGES, SOURCE_PAGES, Renderer, make_templates
 from .templates import template_problem
 
 # A file whose status last changed this long before it was read can be trusted by its status
@@ -49,8 +49,8 @@ def digest(*parts: bytes | str) -> bytes:
 
 
 def digest_of(value: object) -> bytes:
-    """The digest of a model record: frozen dataclasses whose repr shows every field that matters."""
-    return digest(repr(value))
+    """The digest of model records (frozen dataclasses of text, numbers, dates, paths and tuples: no sets)."""
+    return digest(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @functools.cache
@@ -267,29 +267,79 @@ def _render(context: UnitContext, tools: Tools, explainer: Explainer) -> tuple[d
         return {}, template_problem(error, context.templates_dir)
 
 
+def render_source(context: UnitContext, tools: Tools, source_id: str, backlinks: list[bytes]) -> tuple[dict[str, bytes], Problem | None]:
+    """A source's pages, from the pickled backlinks of the explainers citing it."""
+    source = context.sources[source_id]
+    citing: dict[tuple[str, int], list[Backlink]] = {}
+    for pickled in backlinks:
+        for key, backlink in pickle.loads(pickled):
+            if key[0] == source_id:
+                citing.setdefault(key, []).append(backlink)
+    index = CitationIndex({key: tuple(links) for key, links in citing.items()}, 0)
+    renderer = Renderer(Site(context.settings, (source,), ()), index, tools.templates, tools.md, context.base_url)
+    try:
+        return {page: encode(text) for _, render in SOURCE_PAGES for page, text in render(renderer, source)}, None
+    except jinja2.TemplateError as error:
+        return {}, template_problem(error, context.templates_dir)
+
+
 # --- on every core -----------------------------------------------------------------------
 
 Work = tuple[Path, bytes | None, bytes]  # an explainer's path, bytes and their digest
-Result = tuple[Path, ExplainerRecord, dict[str, bytes]]
+SourceTask = tuple[str, list[bytes]]  # a source's id and the pickled backlinks of the explainers citing it
 
 
-def run_units(context: UnitContext, work: list[Work], jobs: int | None = None) -> Iterator[Result]:
-    """Run explainer units, in order; in a pool of worker processes when there are enough of them."""
-    workers = min(jobs or available_cores(), len(work) // MIN_UNITS_PER_WORKER)
-    if workers < 2:
-        tools = Tools(context.templates_dir)
-        for path, data, file_digest in work:
-            yield (path, *run_explainer(context, tools, path, data, file_digest))
-        return
-    # The context is plain data once its sources are read; forked workers inherit it, others
-    # unpickle it. Fork is only safe while this process has a single thread (the live preview has more).
-    context = UnitContext(dict(context.sources), dict(context.source_digests), context.settings, context.site_key,
-                          context.templates_dir, context.base_url)
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    tasks = [work[start : start + UNITS_PER_TASK] for start in range(0, len(work), UNITS_PER_TASK)]
-    with multiprocessing.get_context(method).Pool(workers, initializer=_start_worker, initargs=(context,)) as pool:
-        for results in pool.imap(_run_task, tasks):
+class Workers:
+    """Runs a build's units, in order: in worker processes once there are enough to share, else here."""
+
+    def __init__(self, context: UnitContext, jobs: int | None = None):
+        self.context, self.jobs = context, jobs or available_cores()
+        self.pool = None
+        self.tools: Tools | None = None
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+    def explainers(self, work: list[Work]) -> Iterator[tuple[Path, ExplainerRecord, dict[str, bytes]]]:
+        yield from self._run(_explainer_task, [((path, data, file_digest),) for path, data, file_digest in work])
+
+    def sources(self, tasks: list[SourceTask]) -> Iterator[tuple[dict[str, bytes], Problem | None]]:
+        yield from self._run(_source_task, [(task,) for task in tasks])
+
+    def _run(self, function, tasks: list[tuple]) -> Iterator:
+        if self.pool is None and min(self.jobs, len(tasks) // MIN_UNITS_PER_WORKER) >= 2:
+            self._start()
+        if self.pool is None:
+            self.tools = self.tools or Tools(self.context.templates_dir)
+            for args in tasks:
+                yield function(self.context, self.tools, *args)
+            return
+        chunks = [tasks[start : start + UNITS_PER_TASK] for start in range(0, len(tasks), UNITS_PER_TASK)]
+        for results in self.pool.imap(_run_chunk, [(function, chunk) for chunk in chunks]):
             yield from results
+
+    def _start(self) -> None:
+        # Workers get the context as plain data: forked ones inherit it, others unpickle it.
+        # Fork is only safe while this process has a single thread (the live preview has more).
+        context = self.context
+        context = UnitContext(dict(context.sources), dict(context.source_digests), context.settings, context.site_key,
+                              context.templates_dir, context.base_url)
+        method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self.pool = multiprocessing.get_context(method).Pool(self.jobs, initializer=_start_worker, initargs=(context,))
+
+
+def _explainer_task(context: UnitContext, tools: Tools, work: Work) -> tuple[Path, ExplainerRecord, dict[str, bytes]]:
+    path, data, file_digest = work
+    return (path, *run_explainer(context, tools, path, data, file_digest))
+
+
+def _source_task(context: UnitContext, tools: Tools, task: SourceTask) -> tuple[dict[str, bytes], Problem | None]:
+    return render_source(context, tools, *task)
 
 
 def available_cores() -> int:
@@ -307,7 +357,8 @@ def _start_worker(context: UnitContext) -> None:
     _worker = (context, Tools(context.templates_dir))
 
 
-def _run_task(work: list[Work]) -> list[Result]:
+def _run_chunk(job: tuple) -> list:
+    function, chunk = job
     assert _worker is not None
     context, tools = _worker
-    return [(path, *run_explainer(context, tools, path, data, file_digest)) for path, data, file_digest in work]
+    return [function(context, tools, *args) for args in chunk]

@@ -324,3 +324,24 @@ def test_an_unknown_source_error_names_the_sources_added_since(tmp_path):
     second = outcome(builder.build)
     assert first[1][0].endswith("unknown source 'gone'; known sources: report-00000, report-00001")
     assert second[1][0].endswith("unknown source 'gone'; known sources: added, report-00000, report-00001")
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete", "stray"])
+def test_a_cached_build_repairs_the_output_when_it_was_changed_by_hand(tmp_path, damage):
+    content = write_corpus(tmp_path / "content", 3)
+    out, cache_dir = tmp_path / "dist", tmp_path / ".cache"
+    build(Paths(content=content), out, cache_dir=cache_dir)
+    edited = content / "explainers/explainer-00001.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Framing: This", "Framing: So this"), encoding="utf-8")
+    build(Paths(content=content), out, cache_dir=cache_dir)  # now out/ and the previous output share files
+    page = out / "sources/report-00002/index.html"
+    if damage == "edit":
+        with open(page, "ab") as file:  # in place, as an editor might: both folders see it
+            file.write(b"<!-- changed by hand -->")
+    elif damage == "delete":
+        page.unlink()
+    else:
+        page.with_name("stray.html").write_text("stray", encoding="utf-8")
+    build(Paths(content=content), out, cache_dir=cache_dir)
+    build(Paths(content=content), tmp_path / "clean")
+    assert files_of(out) == files_of(tmp_path / "clean")
