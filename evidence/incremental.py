@@ -34,8 +34,8 @@ from .output import _swap_in
 from .render import CONSTANT_PAGES, PAGES, STATIC_PREFIX, Renderer
 from .templates import template_problem
 from .units import (
-    EMPTY_INDEX, ExplainerRecord, InputChanged, Inputs, Known, SourceRecord, Tools, UnitContext, Workers, code_version,
-    digest, digest_of, encode, unit_key,
+    EMPTY_INDEX, ExplainerRecord, InputChanged, Inputs, Known, OutputStamp, SourceRecord, Tools, UnitContext, Workers,
+    code_version, digest, digest_of, encode, replace_file, unit_key, write_new_file,
 )
 
 SITE_GROUP = "site"  # the pages of render.PAGES
@@ -129,7 +129,7 @@ class Builder:
         problems = Problems()
         inputs = Inputs(self.state.known)
         context, sources, explainer_paths, static = self._load_site(inputs, problems)
-        with Workers(context, self.jobs) as workers:
+        with Workers(context, self.jobs, sink.folder) as workers:
             explainers = self._run_explainers(explainer_paths, inputs, context, workers, sink)
             self._check(sources, explainers, context, problems)
             keys: dict[str, bytes] = {}
@@ -258,7 +258,7 @@ class Builder:
         """Each source's pages, rendered again when the source or the backlinks to it changed."""
         citing: dict[str, list[tuple[Path, ExplainerRecord]]] = {}
         for path, record in explainers.items():
-            for source_id in record.backlink_digests:
+            for source_id in record.backlinks:
                 citing.setdefault(source_id, []).append((path, record))
         todo: list[tuple[str, bytes]] = []
         tasks = []
@@ -267,15 +267,15 @@ class Builder:
             source_id = record.summary.id
             contributors = citing.get(source_id, [])
             key = digest(context.site_key, str(path), record.digest,
-                         *(part for p, r in contributors for part in (str(p), r.backlink_digests[source_id])))
+                         *(part for p, r in contributors for part in (str(p), r.backlink_digest(source_id))))
             group = f"source:{path}"
             if self._holds(self.state.groups.get(group), key):
                 groups[group] = self.state.groups[group]
                 keys.update(dict.fromkeys(groups[group], key))
             else:
                 todo.append((group, key))
-                tasks.append((source_id, [r.backlinks for _, r in contributors]))
-        for (group, key), (pages, problem) in zip(todo, workers.sources(tasks)):
+                tasks.append((source_id, [r.backlinks[source_id] for _, r in contributors]))
+        for (group, key), (problem, pages) in zip(todo, workers.sources(tasks)):
             if problem:
                 return [problem]
             for page, data in pages.items():
@@ -335,6 +335,8 @@ class Builder:
 class Collected:
     """Pages kept in memory: what render() returns."""
 
+    folder = None  # workers hand their pages back
+
     def __init__(self):
         self.rendered: dict[str, bytes | None] = {}
 
@@ -371,10 +373,10 @@ class Staged:
             self._folder = folder
         return self._folder
 
-    def put(self, page: str, key: bytes, data: bytes) -> None:
-        target = self.folder / page
-        _write_new(target, data)
-        self.state.previous[page] = PageRecord(key, OutputStamp.of(target))
+    def put(self, page: str, key: bytes, data: bytes | OutputStamp) -> None:
+        """A page's bytes, or the stamp of the file a worker process wrote for it in self.folder."""
+        stamp = data if isinstance(data, OutputStamp) else write_new_file(self.folder / page, data)
+        self.state.previous[page] = PageRecord(key, stamp)
         self.rendered[page] = None
 
     def finish(self, keys: dict[str, bytes]) -> None:
@@ -385,7 +387,7 @@ class Staged:
         folder, previous = self.folder, state.previous
         for page, key in keys.items():
             if page not in previous or previous[page].key != key:  # unchanged since the last build: share the file
-                _replace(folder / page, lambda path, page=page: os.link(self.out_dir / page, path))
+                replace_file(folder / page, lambda path, page=page: os.link(self.out_dir / page, path))
                 previous[page] = live[page]
         stale = [page for page in previous if page not in keys]
         _remove(folder, stale)
@@ -409,46 +411,6 @@ def _refuse_foreign_folder(out_dir: Path) -> None:
         ))])
     if out_dir.exists() and not out_dir.is_dir():
         raise ContentError([Problem(out_dir, 1, "expected an output folder; found a file")])
-
-
-def _write_new(target: Path, data: bytes) -> None:
-    """Write a file that is not there yet; one that is gets replaced, never rewritten: out_dir may share it."""
-    try:
-        with open(target, "xb") as file:
-            file.write(data)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_new(target, data)
-    except FileExistsError:
-        _replace(target, lambda path: path.write_bytes(data))
-
-
-@dataclass(frozen=True)
-class OutputStamp:
-    """How an output file is recognised as the one we wrote (ctime is left out: hard links change it)."""
-
-    size: int
-    mtime_ns: int
-    inode: int
-
-    @classmethod
-    def of(cls, path: Path) -> "OutputStamp":
-        status = os.stat(path)
-        return cls(status.st_size, status.st_mtime_ns, status.st_ino)
-
-
-def _replace(target: Path, make: Callable[[Path], object]) -> None:
-    """Make a file beside target, then rename it over target."""
-    temporary = target.with_name(f".{target.name}.tmp")
-    try:
-        make(temporary)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        make(temporary)
-    except FileExistsError:  # left by a build that was killed
-        temporary.unlink()
-        make(temporary)
-    os.replace(temporary, target)
 
 
 def _remove(root: Path, pages: list[str]) -> None:

@@ -66,7 +66,11 @@ class Note:
         return tuple(sorted({span for span in found if span}))
 
     def quotes(self) -> list[str]:
-        return [self.source.paragraph(n).text[start:end] for n, start, end in self.spans()]
+        return list(self._quotes)
+
+    @functools.cached_property
+    def _quotes(self) -> tuple[str, ...]:
+        return tuple(self.source.paragraph(n).text[start:end] for n, start, end in self._spans)
 
     def original_url(self) -> str:
         """The original article, scrolled to the first quotation where there is one."""
@@ -74,6 +78,10 @@ class Note:
         return text_fragment_url(self.source.url, quotes[0]) if quotes else self.source.url
 
     def label(self) -> str:
+        return self._label
+
+    @functools.cached_property
+    def _label(self) -> str:
         return ", ".join(f"¶{a}" if a == b else f"¶{a}–{b}" for a, b in paragraph_runs(self.paragraphs))
 
 

@@ -223,6 +223,7 @@ CONSTANT_PAGES = {".nojekyll": ""}
 
 # --- templates -----------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)  # strftime is slow, and an explainer shows its source's date once per note
 def format_date(value: dt.date) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 

@@ -6,6 +6,7 @@ inherit the build's context (evidence/incremental.py decides which units must ru
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import jinja2
 import yaml
@@ -153,6 +154,58 @@ class Inputs:
         return found
 
 
+# --- output files ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OutputStamp:
+    """How an output file is recognised as the one we wrote (ctime is left out: hard links change it)."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> "OutputStamp":
+        return cls.of_status(os.stat(path))
+
+    @classmethod
+    def of_status(cls, status: os.stat_result) -> "OutputStamp":
+        return cls(status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+def replace_file(target: Path, make: Callable[[Path], object]) -> None:
+    """Make a file beside target, then rename it over target."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        make(temporary)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        make(temporary)
+    except FileExistsError:  # left by a build that was killed
+        temporary.unlink()
+        make(temporary)
+    os.replace(temporary, target)
+
+
+def write_new_file(target: Path, data: bytes) -> "OutputStamp":
+    """Write a file that is not there yet; one that is gets replaced, never rewritten: out_dir may share it."""
+    try:
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return write_new_file(target, data)
+    except FileExistsError:
+        replace_file(target, lambda path: path.write_bytes(data))
+        return OutputStamp.of(target)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+        return OutputStamp.of_status(os.fstat(descriptor))
+    finally:
+        os.close(descriptor)
+
+
 # --- results kept between builds ---------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -179,13 +232,12 @@ class ExplainerRecord:
     check_errors: tuple[Problem, ...]
     count: int
     cited: dict[str, frozenset[int]]  # source id -> the paragraphs it cites
-    backlinks: bytes  # pickled backlinks, unpickled only to render the pages of the sources it cites
-    backlink_digests: dict[str, bytes]  # source id -> digest of its backlinks to that source
+    backlinks: dict[str, bytes]  # source id -> its backlinks to that source, pickled: read only to render that source's pages
     render_problem: Problem | None
     pages: tuple[str, ...]
 
-    def backlinks_to(self, source_id: str) -> list[tuple[tuple[str, int], Backlink]]:
-        return [(key, backlink) for key, backlink in pickle.loads(self.backlinks) if key[0] == source_id]
+    def backlink_digest(self, source_id: str) -> bytes:
+        return digest(self.backlinks[source_id])
 
 
 def unit_key(file_digest: bytes, path: Path, referenced: Iterable[str], source_digests: Mapping[str, bytes]) -> bytes:
@@ -230,7 +282,7 @@ def run_explainer(context: UnitContext, tools: Tools, path: Path, data: bytes | 
     load_errors, load_warnings = tuple(problems.errors), tuple(problems.warnings)
     if explainer is None:
         key = unit_key(file_digest, path, (), context.source_digests)
-        return ExplainerRecord(file_digest, key, None, None, b"", (), load_errors, load_warnings, (), 0, {}, b"", {}, None, ()), {}
+        return ExplainerRecord(file_digest, key, None, None, b"", (), load_errors, load_warnings, (), 0, {}, {}, None, ()), {}
     referenced = set(explainer.source_ids) | {citation.source_id for citation in explainer.citations()}
     key = unit_key(file_digest, path, referenced, context.source_digests)
     checks = Problems()
@@ -239,7 +291,7 @@ def run_explainer(context: UnitContext, tools: Tools, path: Path, data: bytes | 
     by_source: dict[str, list] = {}
     for (source_id, number), backlink in citations.backlinks:
         cited.setdefault(source_id, set()).add(number)
-        by_source.setdefault(source_id, []).append(((source_id, number), backlink))
+        by_source.setdefault(source_id, []).append((number, backlink))
     pages: dict[str, bytes] = {}
     render_problem = page_key = None
     if not load_errors and not checks.errors and context.settings is not None:
@@ -251,8 +303,7 @@ def run_explainer(context: UnitContext, tools: Tools, path: Path, data: bytes | 
         referenced=tuple(sorted(referenced)), load_errors=load_errors, load_warnings=load_warnings,
         check_errors=tuple(checks.errors), count=citations.count,
         cited={source_id: frozenset(numbers) for source_id, numbers in cited.items()},
-        backlinks=pickle.dumps(citations.backlinks, protocol=pickle.HIGHEST_PROTOCOL),
-        backlink_digests={source_id: digest_of(links) for source_id, links in by_source.items()},
+        backlinks={source_id: pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL) for source_id, links in by_source.items()},
         render_problem=render_problem, pages=tuple(pages),
     )
     return record, pages
@@ -267,33 +318,32 @@ def _render(context: UnitContext, tools: Tools, explainer: Explainer) -> tuple[d
         return {}, template_problem(error, context.templates_dir)
 
 
-def render_source(context: UnitContext, tools: Tools, source_id: str, backlinks: list[bytes]) -> tuple[dict[str, bytes], Problem | None]:
+def render_source(context: UnitContext, tools: Tools, source_id: str, backlinks: list[bytes]) -> tuple[Problem | None, dict[str, bytes]]:
     """A source's pages, from the pickled backlinks of the explainers citing it."""
     source = context.sources[source_id]
     citing: dict[tuple[str, int], list[Backlink]] = {}
     for pickled in backlinks:
-        for key, backlink in pickle.loads(pickled):
-            if key[0] == source_id:
-                citing.setdefault(key, []).append(backlink)
+        for number, backlink in pickle.loads(pickled):
+            citing.setdefault((source_id, number), []).append(backlink)
     index = CitationIndex({key: tuple(links) for key, links in citing.items()}, 0)
     renderer = Renderer(Site(context.settings, (source,), ()), index, tools.templates, tools.md, context.base_url)
     try:
-        return {page: encode(text) for _, render in SOURCE_PAGES for page, text in render(renderer, source)}, None
+        return None, {page: encode(text) for _, render in SOURCE_PAGES for page, text in render(renderer, source)}
     except jinja2.TemplateError as error:
-        return {}, template_problem(error, context.templates_dir)
+        return template_problem(error, context.templates_dir), {}
 
 
 # --- on every core -----------------------------------------------------------------------
 
 Work = tuple[Path, bytes | None, bytes]  # an explainer's path, bytes and their digest
-SourceTask = tuple[str, list[bytes]]  # a source's id and the pickled backlinks of the explainers citing it
+SourceTask = tuple[str, list[bytes]]  # a source's id and the pickled backlinks to it of each explainer citing it
 
 
 class Workers:
     """Runs a build's units, in order: in worker processes once there are enough to share, else here."""
 
-    def __init__(self, context: UnitContext, jobs: int | None = None):
-        self.context, self.jobs = context, jobs or available_cores()
+    def __init__(self, context: UnitContext, jobs: int | None = None, folder: Path | None = None):
+        self.context, self.jobs, self.folder = context, jobs or available_cores(), folder  # workers write pages into folder
         self.pool = None
         self.tools: Tools | None = None
 
@@ -308,7 +358,7 @@ class Workers:
     def explainers(self, work: list[Work]) -> Iterator[tuple[Path, ExplainerRecord, dict[str, bytes]]]:
         yield from self._run(_explainer_task, [((path, data, file_digest),) for path, data, file_digest in work])
 
-    def sources(self, tasks: list[SourceTask]) -> Iterator[tuple[dict[str, bytes], Problem | None]]:
+    def sources(self, tasks: list[SourceTask]) -> Iterator[tuple[Problem | None, dict[str, bytes]]]:
         yield from self._run(_source_task, [(task,) for task in tasks])
 
     def _run(self, function, tasks: list[tuple]) -> Iterator:
@@ -320,7 +370,7 @@ class Workers:
                 yield function(self.context, self.tools, *args)
             return
         chunks = [tasks[start : start + UNITS_PER_TASK] for start in range(0, len(tasks), UNITS_PER_TASK)]
-        for results in self.pool.imap(_run_chunk, [(function, chunk) for chunk in chunks]):
+        for results in self.pool.imap(_run_chunk, [(function, chunk, self.folder) for chunk in chunks]):
             yield from results
 
     def _start(self) -> None:
@@ -330,7 +380,11 @@ class Workers:
         context = UnitContext(dict(context.sources), dict(context.source_digests), context.settings, context.site_key,
                               context.templates_dir, context.base_url)
         method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        self.pool = multiprocessing.get_context(method).Pool(self.jobs, initializer=_start_worker, initargs=(context,))
+        gc.freeze()  # forked workers then never scan (or copy, by touching) what they inherit
+        try:
+            self.pool = multiprocessing.get_context(method).Pool(self.jobs, initializer=_start_worker, initargs=(context,))
+        finally:
+            gc.unfreeze()
 
 
 def _explainer_task(context: UnitContext, tools: Tools, work: Work) -> tuple[Path, ExplainerRecord, dict[str, bytes]]:
@@ -338,7 +392,7 @@ def _explainer_task(context: UnitContext, tools: Tools, work: Work) -> tuple[Pat
     return (path, *run_explainer(context, tools, path, data, file_digest))
 
 
-def _source_task(context: UnitContext, tools: Tools, task: SourceTask) -> tuple[dict[str, bytes], Problem | None]:
+def _source_task(context: UnitContext, tools: Tools, task: SourceTask) -> tuple[Problem | None, dict[str, bytes]]:
     return render_source(context, tools, *task)
 
 
@@ -358,7 +412,11 @@ def _start_worker(context: UnitContext) -> None:
 
 
 def _run_chunk(job: tuple) -> list:
-    function, chunk = job
+    """Run tasks in a worker; with a folder, write their pages there and send back only the files' stamps."""
+    function, chunk, folder = job
     assert _worker is not None
     context, tools = _worker
-    return [function(context, tools, *args) for args in chunk]
+    results = [function(context, tools, *args) for args in chunk]
+    if folder is None:
+        return results
+    return [(*result[:-1], {page: write_new_file(folder / page, data) for page, data in result[-1].items()}) for result in results]
