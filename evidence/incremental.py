@@ -3,7 +3,7 @@
 The unit of work is one explainer: load it, check its citations against its sources, render
 its pages (evidence/units.py). Its result is kept while its keys hold:
 - `key`: the digest of its file and of every source it lists or cites (and, when one of those
-  does not exist, of every source id, which the error message names);
+  does not exist, of every source id, which the error message names: units.unit_inputs);
 - `page_key`: `key` plus the site key, which covers what every page depends on: the
   generator's code, the templates, site.yaml and the base URL.
 A source's page depends on the site key, the source's file and the backlinks of the passages
@@ -35,7 +35,7 @@ from .render import CONSTANT_PAGES, PAGES, STATIC_PREFIX, Renderer
 from .templates import template_problem
 from .units import (
     EMPTY_INDEX, ExplainerRecord, InputChanged, Inputs, Known, OutputStamp, SourceRecord, Tools, UnitContext, Workers,
-    code_version, digest, digest_of, encode, replace_file, unit_key, write_new_file,
+    code_version, digest, digest_of, encode, replace_file, unit_inputs, write_new_file,
 )
 
 SITE_GROUP = "site"  # the pages of render.PAGES
@@ -94,6 +94,7 @@ class Builder:
         self.cache_dir = cache_dir or (default_cache_dir(out_dir) if out_dir else None)
         self.state = state or State()
         self.parsed_sources: dict[Path, tuple[bytes, Source]] = {}  # parsed sources, by the digest they were parsed from
+        self._tools: tuple[bytes, Tools] | None = None  # compiled templates, kept while the templates are unchanged
 
     def build(self) -> Outcome:
         """Render what changed and bring out_dir up to date; on any problem, out_dir is left as it was.
@@ -128,8 +129,8 @@ class Builder:
     def _build(self, sink: "Collected | Staged") -> Outcome:
         problems = Problems()
         inputs = Inputs(self.state.known)
-        context, sources, explainer_paths, static = self._load_site(inputs, problems)
-        with Workers(context, self.jobs, sink.folder) as workers:
+        context, sources, explainer_paths, static, templates_key = self._load_site(inputs, problems)
+        with Workers(context, self._tools_for(templates_key), self.jobs, sink.folder) as workers:
             explainers = self._run_explainers(explainer_paths, inputs, context, workers, sink)
             self._check(sources, explainers, context, problems)
             keys: dict[str, bytes] = {}
@@ -137,7 +138,7 @@ class Builder:
                 keys.update(dict.fromkeys(record.pages, record.page_key))
             failures = [record.render_problem for record in explainers.values() if record.render_problem]
             failures += self._render_sources(sources, explainers, context, workers, keys, sink)
-        failures += self._render_site_pages(sources, explainers, context, keys, sink)
+        failures += self._render_site_pages(sources, explainers, context, self._tools_for(templates_key), keys, sink)
         if failures:
             raise ContentError([failures[0]])
         for path, text in CONSTANT_PAGES.items():
@@ -150,7 +151,7 @@ class Builder:
             sources=len(sources), explainers=len(explainers), warnings=tuple(problems.warnings),
         )
 
-    def _load_site(self, inputs: Inputs, problems: Problems) -> tuple[UnitContext, dict[Path, SourceRecord], list[Path], dict[str, bytes]]:
+    def _load_site(self, inputs: Inputs, problems: Problems) -> tuple[UnitContext, dict[Path, SourceRecord], list[Path], dict[str, bytes], bytes]:
         """Read site.yaml and the sources (explainers are units: they load with their checks and pages)."""
         paths = self.paths
         settings_path = paths.content / "site.yaml"
@@ -163,7 +164,8 @@ class Builder:
         site_key = digest(code_version(), repr(sorted(templates.items())), settings_digest or b"-", base_url or "-")
         sources = self._load_sources(source_paths, inputs, problems)
         models = SourceModels(sources, self.parsed_sources, inputs)
-        return UnitContext(models, models.digests, settings, site_key, paths.templates, base_url), sources, explainer_paths, static
+        context = UnitContext(models, models.digests, settings, site_key, paths.templates, base_url)
+        return context, sources, explainer_paths, static, digest(repr(sorted(templates.items())))
 
     def _load_sources(self, source_paths: list[Path], inputs: Inputs, problems: Problems) -> dict[Path, SourceRecord]:
         records: dict[Path, SourceRecord] = {}
@@ -192,7 +194,7 @@ class Builder:
         for path in explainer_paths:
             file_digest = inputs.digest(path)
             record = self.state.explainers.get(path)
-            if file_digest is not None and record is not None and record.digest == file_digest and self._is_current(path, record, context):
+            if file_digest is not None and record is not None and record.digest == file_digest and self._is_current(record, context):
                 records[path] = record
             else:
                 work.append((path, inputs.data(path, file_digest) if file_digest else None, file_digest or b"-"))
@@ -204,13 +206,12 @@ class Builder:
         self.state.explainers = records
         return records
 
-    def _is_current(self, path: Path, record: ExplainerRecord, context: UnitContext) -> bool:
-        if record.key != unit_key(record.digest, path, record.referenced, context.source_digests):
+    def _is_current(self, record: ExplainerRecord, context: UnitContext) -> bool:
+        if record.sources_read != unit_inputs(record.referenced, context.source_digests):
             return False
         if record.load_errors or record.check_errors or context.settings is None:
             return True  # it renders nothing; its problems stand
-        page_key = digest(record.key, context.site_key)
-        return record.page_key == page_key and self._holds(record.pages, page_key)
+        return record.rendered_with == context.site_key and self._holds(record.pages, record.page_key)
 
     def _holds(self, pages: tuple[str, ...] | None, key: bytes) -> bool:
         """Whether out_dir holds all these pages, as rendered with this key."""
@@ -267,7 +268,7 @@ class Builder:
             source_id = record.summary.id
             contributors = citing.get(source_id, [])
             key = digest(context.site_key, str(path), record.digest,
-                         *(part for p, r in contributors for part in (str(p), r.backlink_digest(source_id))))
+                         *(part for p, r in contributors for part in (str(p), r.backlink_digests[source_id])))
             group = f"source:{path}"
             if self._holds(self.state.groups.get(group), key):
                 groups[group] = self.state.groups[group]
@@ -285,15 +286,15 @@ class Builder:
         self.state.groups = {**{g: p for g, p in self.state.groups.items() if not g.startswith("source:")}, **groups}
         return []
 
-    def _render_site_pages(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord],
-                           context: UnitContext, keys: dict[str, bytes], sink: "Collected | Staged") -> list[Problem]:
+    def _render_site_pages(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord], context: UnitContext,
+                           tools: Callable[[], Tools], keys: dict[str, bytes], sink: "Collected | Staged") -> list[Problem]:
         """The pages about the whole site, from every explainer's and source's summary."""
         key = digest(context.site_key, *(r.summary_digest for r in explainers.values()), *(r.summary_digest for r in sources.values()))
         pages = self.state.groups.get(SITE_GROUP)
         if not self._holds(pages, key):
             site = Site(context.settings, tuple(r.summary for r in sources.values()), tuple(r.summary for r in explainers.values()))
-            tools = Tools(context.templates_dir)
-            renderer = Renderer(site, EMPTY_INDEX, tools.templates, tools.md, context.base_url)
+            made_tools = tools()
+            renderer = Renderer(site, EMPTY_INDEX, made_tools.templates, made_tools.md, context.base_url)
             try:
                 made = {page: encode(text) for _, render in PAGES for page, text in render(renderer)}
             except jinja2.TemplateError as error:
@@ -304,6 +305,14 @@ class Builder:
         self.state.groups[SITE_GROUP] = pages
         keys.update(dict.fromkeys(pages, key))
         return []
+
+    def _tools_for(self, templates_key: bytes) -> Callable[[], Tools]:
+        """This process's markdown parser and compiled templates, made again only when a template changed."""
+        def tools() -> Tools:
+            if self._tools is None or self._tools[0] != templates_key:
+                self._tools = (templates_key, Tools(self.paths.templates))
+            return self._tools[1]
+        return tools
 
     def _reuse_or_make(self, page: str, key: bytes, make: Callable[[], bytes], keys: dict[str, bytes], sink: "Collected | Staged") -> None:
         keys[page] = key

@@ -222,35 +222,39 @@ class ExplainerRecord:
     """What one explainer's load, check and render produced, and the keys they depended on."""
 
     digest: bytes
-    key: bytes
-    page_key: bytes | None  # None if its pages were not rendered
+    key: bytes  # of its file and of what it read of the sources: see unit_key
+    sources_read: tuple  # see unit_inputs
+    referenced: tuple[str, ...]  # the source ids it lists or cites
+    rendered_with: bytes | None  # the site key its pages were rendered with; None if they were not
+    page_key: bytes | None
     summary: ExplainerSummary | None  # None if it did not load
     summary_digest: bytes
-    referenced: tuple[str, ...]  # the source ids it lists or cites
     load_errors: tuple[Problem, ...]
     load_warnings: tuple[Problem, ...]
     check_errors: tuple[Problem, ...]
     count: int
     cited: dict[str, frozenset[int]]  # source id -> the paragraphs it cites
     backlinks: dict[str, bytes]  # source id -> its backlinks to that source, pickled: read only to render that source's pages
+    backlink_digests: dict[str, bytes]
     render_problem: Problem | None
     pages: tuple[str, ...]
 
-    def backlink_digest(self, source_id: str) -> bytes:
-        return digest(self.backlinks[source_id])
+
+def unit_inputs(referenced: Iterable[str], source_digests: Mapping[str, bytes]) -> tuple:
+    """What an explainer's check reads of other files: the digest of each source it refers to, or None if there is none.
+
+    When one is missing, the error names every source ("unknown source 'x'; known sources:
+    a, b, c"), so the list of every source id is read too.
+    """
+    read = tuple((source_id, source_digests.get(source_id)) for source_id in sorted(referenced))
+    if any(found is None for _, found in read):
+        read += (("known sources", tuple(sorted(source_digests))),)
+    return read
 
 
-def unit_key(file_digest: bytes, path: Path, referenced: Iterable[str], source_digests: Mapping[str, bytes]) -> bytes:
-    """What an explainer's load and check depend on: its file and the sources it refers to."""
-    parts: list[bytes | str] = [file_digest, str(path)]
-    missing = False
-    for source_id in sorted(referenced):
-        found = source_digests.get(source_id)
-        missing = missing or found is None
-        parts += [source_id, found or b"-"]
-    if missing:  # "unknown source 'x'; known sources: a, b, c" names every source
-        parts += ["known:", *sorted(source_digests)]
-    return digest(*parts)
+def unit_key(file_digest: bytes, path: Path, sources_read: tuple) -> bytes:
+    """What an explainer's load and check depend on: its file, and what they read of the sources."""
+    return digest(file_digest, str(path), repr(sources_read))
 
 
 # --- one explainer -----------------------------------------------------------------------
@@ -281,10 +285,11 @@ def run_explainer(context: UnitContext, tools: Tools, path: Path, data: bytes | 
     explainer = load_explainer(path, tools.md, problems, data)
     load_errors, load_warnings = tuple(problems.errors), tuple(problems.warnings)
     if explainer is None:
-        key = unit_key(file_digest, path, (), context.source_digests)
-        return ExplainerRecord(file_digest, key, None, None, b"", (), load_errors, load_warnings, (), 0, {}, {}, None, ()), {}
-    referenced = set(explainer.source_ids) | {citation.source_id for citation in explainer.citations()}
-    key = unit_key(file_digest, path, referenced, context.source_digests)
+        key = unit_key(file_digest, path, ())
+        return ExplainerRecord(file_digest, key, (), (), None, None, None, b"", load_errors, load_warnings, (), 0, {}, {}, {}, None, ()), {}
+    referenced = tuple(sorted(set(explainer.source_ids) | {citation.source_id for citation in explainer.citations()}))
+    sources_read = unit_inputs(referenced, context.source_digests)
+    key = unit_key(file_digest, path, sources_read)
     checks = Problems()
     citations = check_explainer(explainer, context.sources, checks)
     cited: dict[str, set[int]] = {}
@@ -293,17 +298,18 @@ def run_explainer(context: UnitContext, tools: Tools, path: Path, data: bytes | 
         cited.setdefault(source_id, set()).add(number)
         by_source.setdefault(source_id, []).append((number, backlink))
     pages: dict[str, bytes] = {}
-    render_problem = page_key = None
+    render_problem = rendered_with = None
     if not load_errors and not checks.errors and context.settings is not None:
         pages, render_problem = _render(context, tools, explainer)
-        page_key = None if render_problem else digest(key, context.site_key)
+        rendered_with = None if render_problem else context.site_key
     summary = ExplainerSummary.of(explainer)
+    backlinks = {source_id: pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL) for source_id, links in by_source.items()}
     record = ExplainerRecord(
-        digest=file_digest, key=key, page_key=page_key, summary=summary, summary_digest=digest_of(summary),
-        referenced=tuple(sorted(referenced)), load_errors=load_errors, load_warnings=load_warnings,
-        check_errors=tuple(checks.errors), count=citations.count,
-        cited={source_id: frozenset(numbers) for source_id, numbers in cited.items()},
-        backlinks={source_id: pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL) for source_id, links in by_source.items()},
+        digest=file_digest, key=key, sources_read=sources_read, referenced=referenced, rendered_with=rendered_with,
+        page_key=digest(key, rendered_with) if rendered_with else None, summary=summary, summary_digest=digest_of(summary),
+        load_errors=load_errors, load_warnings=load_warnings, check_errors=tuple(checks.errors), count=citations.count,
+        cited={source_id: frozenset(numbers) for source_id, numbers in cited.items()}, backlinks=backlinks,
+        backlink_digests={source_id: digest(pickled) for source_id, pickled in backlinks.items()},
         render_problem=render_problem, pages=tuple(pages),
     )
     return record, pages
@@ -342,10 +348,10 @@ SourceTask = tuple[str, list[bytes]]  # a source's id and the pickled backlinks 
 class Workers:
     """Runs a build's units, in order: in worker processes once there are enough to share, else here."""
 
-    def __init__(self, context: UnitContext, jobs: int | None = None, folder: Path | None = None):
+    def __init__(self, context: UnitContext, tools: Callable[[], Tools], jobs: int | None = None, folder: Path | None = None):
         self.context, self.jobs, self.folder = context, jobs or available_cores(), folder  # workers write pages into folder
+        self.tools = tools  # this process's, made when first needed
         self.pool = None
-        self.tools: Tools | None = None
 
     def __enter__(self) -> "Workers":
         return self
@@ -365,9 +371,9 @@ class Workers:
         if self.pool is None and min(self.jobs, len(tasks) // MIN_UNITS_PER_WORKER) >= 2:
             self._start()
         if self.pool is None:
-            self.tools = self.tools or Tools(self.context.templates_dir)
+            tools = self.tools()
             for args in tasks:
-                yield function(self.context, self.tools, *args)
+                yield function(self.context, tools, *args)
             return
         chunks = [tasks[start : start + UNITS_PER_TASK] for start in range(0, len(tasks), UNITS_PER_TASK)]
         for results in self.pool.imap(_run_chunk, [(function, chunk, self.folder) for chunk in chunks]):

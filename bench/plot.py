@@ -1,0 +1,43 @@
+"""Draw build time against N for every tool from bench/run.py's results (run with bench/.venvs/tools/bin/python).
+
+    python plot.py RESULTS.json OUT.png
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def main(results_path: str, out_path: str) -> None:
+    data = json.load(open(results_path, encoding="utf-8"))
+    results = {int(count): result for count, result in data["results"].items()}
+    sizes = sorted(results)
+    series = {
+        "Evidence, cold build": [results[n]["evidence"]["cold"]["seconds"] for n in sizes],
+        "Evidence, rebuild after one edit (new process)": [results[n]["evidence"]["edit"]["seconds"] for n in sizes],
+        "Evidence, rebuild after one edit (long-lived)": [results[n]["evidence"]["live_edit"] for n in sizes],
+    }
+    for tool in results[sizes[0]]["others"]:
+        series[f"{tool}, cold build"] = [results[n]["others"][tool]["run"]["seconds"] for n in sizes]
+    figure, axes = plt.subplots(figsize=(8, 5.5), dpi=120)
+    for label, seconds in series.items():
+        style = "-" if label.startswith("Evidence") else "--"
+        axes.plot(sizes, seconds, style, marker="o", label=label)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("explainers (N); each has its own source, so 2N Markdown files")
+    axes.set_ylabel("wall time (s), median")
+    axes.set_title(f"Build time against N ({data['machine']['cores']} cores, {data['machine']['cpu']})", fontsize=10)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(out_path)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
