@@ -62,6 +62,7 @@ class State:
     manifest: dict[str, PageRecord] = field(default_factory=dict)  # what out_dir holds, by relative path
     previous: dict[str, PageRecord] = field(default_factory=dict)  # what Builder.previous_dir holds
     previous_identity: int | None = None  # its inode: a folder deleted and made again holds nothing we know
+    out_identity: int | None = None  # out_dir's inode after the last build: if it changed, someone else built or replaced it
     verified: bool = True  # False when read from disk: the folders are compared with the manifests first
 
 
@@ -104,12 +105,16 @@ class Builder:
         what changed.
         """
         assert self.out_dir is not None, "a Builder without out_dir can only render"
-        if not self.state.verified:
-            self._verify_output()
-        staged = Staged(self)
-        outcome = self._attempt(staged)
-        staged.finish(outcome.keys)
-        return outcome
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.cache_dir / f"{self.out_dir.absolute().name}.lock", "wb") as lock:
+            _lock(lock)  # one build at a time per output folder: they share the previous-output folder
+            if not self.state.verified or _identity(self.out_dir) != self.state.out_identity:
+                self._verify_output()  # read from disk, or another process built here since
+            staged = Staged(self)
+            outcome = self._attempt(staged)
+            staged.finish(outcome.keys)
+            self.state.out_identity = _identity(self.out_dir)
+            return outcome
 
     def render(self) -> Outcome:
         """Load, check and render what changed into memory; raise ContentError listing every problem."""
@@ -327,9 +332,13 @@ class Builder:
         return self.cache_dir / f"{self.out_dir.absolute().name}.previous"
 
     def _verify_output(self) -> None:
-        """After a restart: forget the files out_dir and the previous output no longer hold as written."""
+        """After a restart, or another process's build: forget the files the output folders no longer hold as written."""
         state = self.state
         for folder, manifest in ((self.out_dir.absolute(), state.manifest), (self.previous_dir, state.previous)):
+            if not manifest:
+                if folder == self.previous_dir:
+                    state.previous_identity = None  # whatever it holds, we know nothing of it
+                continue
             found = dict(walk_files(folder)) if folder.is_dir() else {}
             for page in list(manifest):
                 if found.get(page) != manifest[page].stamp:
@@ -432,6 +441,21 @@ def _remove(root: Path, pages: list[str]) -> None:
         while folder != root and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
+
+
+def _identity(folder: Path) -> int | None:
+    try:
+        return os.stat(folder).st_ino
+    except OSError:
+        return None
+
+
+def _lock(file) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not on a Unix: builds of one output folder must not overlap
+        return
+    fcntl.flock(file.fileno(), fcntl.LOCK_EX)
 
 
 def default_cache_dir(out_dir: Path) -> Path:

@@ -300,7 +300,7 @@ def test_the_cache_lives_beside_the_output_not_in_it(tmp_path):
     build(Paths(content=content), tmp_path / "dist", cache_dir=tmp_path / ".cache" / "evidence")
     (content / "explainers/explainer-00001.md").unlink()
     build(Paths(content=content), tmp_path / "dist", cache_dir=tmp_path / ".cache" / "evidence")
-    assert sorted(p.name for p in (tmp_path / ".cache" / "evidence").iterdir()) == ["dist.previous", "dist.state"]
+    assert sorted(p.name for p in (tmp_path / ".cache" / "evidence").iterdir()) == ["dist.lock", "dist.previous", "dist.state"]
     assert not any(".cache" in p.parts or p.suffix == ".state" for p in (tmp_path / "dist").rglob("*"))
 
 
@@ -343,5 +343,19 @@ def test_a_cached_build_repairs_the_output_when_it_was_changed_by_hand(tmp_path,
     else:
         page.with_name("stray.html").write_text("stray", encoding="utf-8")
     build(Paths(content=content), out, cache_dir=cache_dir)
+    build(Paths(content=content), tmp_path / "clean")
+    assert files_of(out) == files_of(tmp_path / "clean")
+
+
+def test_a_long_lived_builder_notices_another_build_of_its_output(tmp_path):
+    content = write_corpus(tmp_path / "content", 3)
+    out, cache_dir = tmp_path / "dist", tmp_path / ".cache"
+    live = Builder(Paths(content=content), out, cache_dir=cache_dir)
+    live.build()
+    edited = content / "explainers/explainer-00001.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Framing: This", "Framing: So this"), encoding="utf-8")
+    build(Paths(content=content), out, cache_dir=cache_dir, base_url="https://example.org/elsewhere/")  # build.py build, meanwhile
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Framing: So this", "Framing: Then this"), encoding="utf-8")
+    live.build()
     build(Paths(content=content), tmp_path / "clean")
     assert files_of(out) == files_of(tmp_path / "clean")
