@@ -24,17 +24,26 @@ def main(results_path: str, out_path: str) -> None:
     }
     for tool in results[sizes[0]]["others"]:
         series[f"{tool}, cold build"] = [results[n]["others"][tool]["run"]["seconds"] for n in sizes]
-    figure, axes = plt.subplots(figsize=(8, 5.5), dpi=120)
+    figure, (axes, per_item) = plt.subplots(1, 2, figsize=(13, 5.5), dpi=110)
     for label, seconds in series.items():
         style = "-" if label.startswith("Evidence") else "--"
         axes.plot(sizes, seconds, style, marker="o", label=label)
+        if "cold" in label:
+            per_item.plot(sizes, [1000 * s / n for s, n in zip(seconds, sizes)], style, marker="o", label=label)
     axes.set_xscale("log")
     axes.set_yscale("log")
-    axes.set_xlabel("explainers (N); each has its own source, so 2N Markdown files")
     axes.set_ylabel("wall time (s), median")
-    axes.set_title(f"Build time against N ({data['machine']['cores']} cores, {data['machine']['cpu']})", fontsize=10)
-    axes.grid(True, which="both", alpha=0.3)
+    axes.set_title("Build time against N", fontsize=10)
+    per_item.set_xscale("log")
+    per_item.set_yscale("log")
+    per_item.set_ylabel("ms per explainer (flat = linear in N)")
+    per_item.set_title("Cold builds: cost per explainer against N", fontsize=10)
+    for panel in (axes, per_item):
+        panel.set_xlabel("explainers (N); each has its own source: 2N Markdown files")
+        panel.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8)
+    machine = data["machine"]
+    figure.suptitle(f"Evidence, the floor, Pelican, MkDocs and Hugo on the same Markdown ({machine['cores']} cores, {machine['cpu']})", fontsize=11)
     figure.tight_layout()
     figure.savefig(out_path)
 
