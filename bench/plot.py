@@ -25,11 +25,12 @@ def main(results_path: str, out_path: str) -> None:
     for tool in results[sizes[0]]["others"]:
         series[f"{tool}, cold build"] = [results[n]["others"][tool]["run"]["seconds"] for n in sizes]
     figure, (axes, per_item) = plt.subplots(1, 2, figsize=(13, 5.5), dpi=110)
-    for label, seconds in series.items():
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for (label, seconds), colour in zip(series.items(), colours):
         style = "-" if label.startswith("Evidence") else "--"
-        axes.plot(sizes, seconds, style, marker="o", label=label)
+        axes.plot(sizes, seconds, style, color=colour, marker="o", label=label)
         if "cold" in label:
-            per_item.plot(sizes, [1000 * s / n for s, n in zip(seconds, sizes)], style, marker="o", label=label)
+            per_item.plot(sizes, [1000 * s / n for s, n in zip(seconds, sizes)], style, color=colour, marker="o", label=label)
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_ylabel("wall time (s), median")
@@ -42,6 +43,7 @@ def main(results_path: str, out_path: str) -> None:
         panel.set_xlabel("explainers (N); each has its own source: 2N Markdown files")
         panel.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8)
+    per_item.legend(fontsize=8)
     machine = data["machine"]
     figure.suptitle(f"Evidence, the floor, Pelican, MkDocs and Hugo on the same Markdown ({machine['cores']} cores, {machine['cpu']})", fontsize=11)
     figure.tight_layout()

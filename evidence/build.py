@@ -64,6 +64,12 @@ def build(paths: Paths, out_dir: Path, *, base_url: str | None = None, strict: b
     return report_of(outcome, started)
 
 
+def rebuild(builder: Builder) -> Report:
+    """Build again with a Builder kept between builds (the live preview's): only what changed since its last build."""
+    started = time.perf_counter()
+    return report_of(builder.build(), started)
+
+
 def report_of(outcome: Outcome, started: float) -> Report:
     return Report(
         pages=outcome.pages, citations=outcome.citations, sources=outcome.sources, explainers=outcome.explainers,

@@ -76,6 +76,7 @@ class Outcome:
     sources: int
     explainers: int
     warnings: tuple[Problem, ...]
+    base_url: str | None  # what the links were built for: the option, else site.yaml's
 
     @property
     def pages(self) -> int:
@@ -153,7 +154,7 @@ class Builder:
             self._reuse_or_make(STATIC_PREFIX + relative, digest("static", file_digest), read, keys, sink)
         return Outcome(
             keys=keys, rendered=sink.rendered, citations=sum(record.count for record in explainers.values()),
-            sources=len(sources), explainers=len(explainers), warnings=tuple(problems.warnings),
+            sources=len(sources), explainers=len(explainers), warnings=tuple(problems.warnings), base_url=context.base_url,
         )
 
     def _load_site(self, inputs: Inputs, problems: Problems) -> tuple[UnitContext, dict[Path, SourceRecord], list[Path], dict[str, bytes], bytes]:

@@ -21,7 +21,7 @@ import pytest
 from conftest import PROJECT
 
 from evidence import cache
-from evidence.build import Paths, build
+from evidence.build import Paths, build, rebuild
 from evidence.errors import ContentError
 from evidence.incremental import Builder
 
@@ -359,3 +359,12 @@ def test_a_long_lived_builder_notices_another_build_of_its_output(tmp_path):
     live.build()
     build(Paths(content=content), tmp_path / "clean")
     assert files_of(out) == files_of(tmp_path / "clean")
+
+
+def test_rebuild_reports_like_a_build_and_counts_what_it_rendered(tmp_path):
+    content = write_corpus(tmp_path / "content", 3)
+    builder = Builder(Paths(content=content), tmp_path / "dist")
+    first = rebuild(builder)
+    second = rebuild(builder)
+    assert (first.pages, first.citations, first.explainers, first.sources) == (second.pages, second.citations, 3, 3)
+    assert first.rendered == len(files_of(tmp_path / "dist")) and second.rendered == 0
