@@ -1,22 +1,22 @@
 """Check every citation against its source, and index which passages cite which paragraphs."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Collection, Iterable
 
 from .citations import find_quote
 from .errors import Problems
-from .model import Citation, Explainer, Passage, Site, Source
+from .model import Citation, Explainer, ExplainerSummary, Site, Source
 
 
 @dataclass(frozen=True)
 class Backlink:
     """A passage of an explainer that cites a source paragraph."""
 
-    explainer: Explainer
+    explainer: ExplainerSummary
     topic: str
     speaker: str
-    passage: Passage
     citation: Citation
 
 
@@ -34,27 +34,59 @@ class CitationIndex:
         return [p.number for p in source.paragraphs if (source.id, p.number) in self.backlinks]
 
 
+@dataclass(frozen=True)
+class ExplainerCitations:
+    """One explainer's verified citations, as backlinks to the paragraphs they cite, in reading order."""
+
+    backlinks: tuple[tuple[tuple[str, int], Backlink], ...]
+    count: int
+
+
 def check_site(site: Site, problems: Problems) -> CitationIndex:
     """Resolve every citation; report unknown sources, paragraphs and misquotes, and uncited paragraphs."""
     sources = {source.id: source for source in site.sources}
+    checked = [check_explainer(explainer, sources, problems) for explainer in site.explainers]
+    return index_citations(site.sources, checked, problems)
+
+
+def check_explainer(explainer: Explainer, sources: dict[str, Source], problems: Problems) -> ExplainerCitations:
+    """Check one explainer's citations against the sources; it depends on no other explainer."""
+    summary = ExplainerSummary.of(explainer)
+    backlinks: list[tuple[tuple[str, int], Backlink]] = []
+    count = 0
+    for source_id, line in zip(explainer.source_ids, explainer.source_lines):
+        if source_id not in sources:
+            problems.error(explainer.path, line, f"unknown source '{source_id}'; known sources: {', '.join(sorted(sources)) or 'none'}")
+    for topic, speaker, passage in explainer.labelled_passages():
+        for citation in passage.citations:
+            source = sources.get(citation.source_id)
+            if check_citation(citation, source, explainer, problems):
+                count += 1
+                for number in citation.paragraphs:
+                    backlinks.append(((source.id, number), Backlink(summary, topic, speaker, citation)))
+    return ExplainerCitations(tuple(backlinks), count)
+
+
+def index_citations(sources: Iterable[Source], checked: Iterable[ExplainerCitations], problems: Problems) -> CitationIndex:
+    """Gather every explainer's backlinks, in order, and warn of source paragraphs no one cites."""
     backlinks: dict[tuple[str, int], list[Backlink]] = defaultdict(list)
     count = 0
-    for explainer in site.explainers:
-        for source_id, line in zip(explainer.source_ids, explainer.source_lines):
-            if source_id not in sources:
-                problems.error(explainer.path, line, f"unknown source '{source_id}'; known sources: {', '.join(sorted(sources)) or 'none'}")
-        for topic, speaker, passage in explainer.labelled_passages():
-            for citation in passage.citations:
-                source = sources.get(citation.source_id)
-                if check_citation(citation, source, explainer, problems):
-                    count += 1
-                    for number in citation.paragraphs:
-                        backlinks[(source.id, number)].append(Backlink(explainer, topic, speaker, passage, citation))
-    for source in site.sources:
-        for paragraph in source.paragraphs:
-            if (source.id, paragraph.number) not in backlinks:
-                problems.warn(source.path, paragraph.line, f"¶{paragraph.number} is not cited by any explainer")
+    for explainer in checked:
+        count += explainer.count
+        for key, backlink in explainer.backlinks:
+            backlinks[key].append(backlink)
+    cited: dict[str, set[int]] = defaultdict(set)
+    for source_id, number in backlinks:
+        cited[source_id].add(number)
+    for source in sources:
+        warn_uncited(source, cited[source.id], problems)
     return CitationIndex({key: tuple(value) for key, value in backlinks.items()}, count)
+
+
+def warn_uncited(source: Source, cited: Collection[int], problems: Problems) -> None:
+    for paragraph in source.paragraphs:
+        if paragraph.number not in cited:
+            problems.warn(source.path, paragraph.line, f"¶{paragraph.number} is not cited by any explainer")
 
 
 def check_citation(citation: Citation, source: Source | None, explainer: Explainer, problems: Problems) -> bool:

@@ -1,6 +1,7 @@
 """Citation syntax ([@lain ¶13-14 "quote"]) and verbatim-quote matching against paragraphs."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -126,11 +127,36 @@ def _normalise_char(char: str) -> str:
 
 def normalise(text: str) -> str:
     """Text as compared for quotes: one space for any whitespace, plain quotes and dashes."""
+    translated = text.translate(_EQUIVALENTS)
+    if translated.isascii():  # ASCII is its own NFKC form
+        return " ".join(translated.split())
     return " ".join("".join(_normalise_char(c) for c in text).split())
 
 
 def find_quote(paragraph: str, quote: str) -> tuple[int, int] | None:
     """Where `quote` stands in `paragraph` (start, end in the paragraph's own characters)."""
+    haystack, origins = searchable(paragraph)
+    needle = normalise(quote)
+    found = haystack.find(needle)
+    if found < 0 or not needle:
+        return None
+    last = found + len(needle) - 1
+    if origins is None:
+        return found, last + 1
+    return origins[found], origins[last] + 1
+
+
+@functools.lru_cache(maxsize=4096)
+def searchable(paragraph: str) -> tuple[str, tuple[int, ...] | None]:
+    """A paragraph as quotes are matched against it, and the origin of each character.
+
+    A paragraph is searched once per citation of it, and most are plain text whose
+    normal form has the same characters at the same places: then the origins are None.
+    Cached because every citation of a paragraph searches it again, in checks and pages.
+    """
+    translated = paragraph.translate(_EQUIVALENTS)
+    if translated.isascii() and not _SPACE_TO_FOLD.search(translated):
+        return translated, None  # ASCII is its own NFKC form; single spaces stay as they are
     normal_chars: list[str] = []
     origins: list[int] = []
     previous_space = True
@@ -144,10 +170,7 @@ def find_quote(paragraph: str, quote: str) -> tuple[int, int] | None:
         for piece in normal:
             normal_chars.append(piece)
             origins.append(index)
-    haystack = "".join(normal_chars)
-    needle = normalise(quote)
-    found = haystack.find(needle)
-    if found < 0 or not needle:
-        return None
-    last = found + len(needle) - 1
-    return origins[found], origins[last] + 1
+    return "".join(normal_chars), tuple(origins)
+
+
+_SPACE_TO_FOLD = re.compile(r"^\s|\s$|[^\S ]| {2}")

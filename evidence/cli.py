@@ -9,6 +9,7 @@ from typing import Mapping
 
 from .build import Paths, Report, build, render
 from .errors import ContentError, display_path
+from .incremental import default_cache_dir
 from .yamlfile import URL_PATTERN
 
 DEFAULT_PATHS = Paths()
@@ -38,7 +39,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
                   f"{len(report.warnings)} warning(s); nothing written")
             return 0
         out_dir = Path(getattr(args, "out", None) or "dist")
-        report = build(paths, out_dir, base_url=base_url, strict=getattr(args, "strict", False), mtime=int(epoch) if epoch else None)
+        cache_dir = None if getattr(args, "no_cache", False) else default_cache_dir(out_dir)
+        report = build(paths, out_dir, base_url=base_url, strict=getattr(args, "strict", False), cache_dir=cache_dir,
+                       mtime=int(epoch) if epoch else None)
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -81,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--out", metavar="DIR", help="output folder (default: a temporary folder, removed on exit)")
     for command in (build_command, serve_command):
         command.add_argument("--base-url", type=_url, metavar="URL", help="where the site is published, e.g. https://user.github.io/repo-name/")
+    build_command.add_argument("--no-cache", action="store_true", help="render every page, ignoring and keeping no .cache/evidence/")
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)")
     serve_command.add_argument("--port", type=_port, help="port (default: 8000, or the next free one; 0: any free port)")
     serve_command.add_argument("--open", action="store_true", help="open the site in the default web browser")

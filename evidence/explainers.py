@@ -38,8 +38,8 @@ CITATION_NEEDED = (
 )
 
 
-def load_explainer(path: Path, md: MarkdownIt, problems: Problems) -> Explainer | None:
-    content = read_text(path, problems)
+def load_explainer(path: Path, md: MarkdownIt, problems: Problems, data: bytes | None = None) -> Explainer | None:
+    content = read_text(path, problems, data)
     document = split_front_matter(content, path, problems) if content is not None else None
     if document is None:
         return None

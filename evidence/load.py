@@ -49,21 +49,28 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 def load_site(content_dir: Path, md: MarkdownIt, problems: Problems) -> Site | None:
     """Read every file of a content folder; problems are collected, not raised."""
-    if not content_dir.is_dir():
-        found = "a file" if content_dir.exists() else "nothing"
-        problems.error(content_dir, 1, f"expected a content folder holding site.yaml, sources/ and explainers/; found {found}")
+    if not is_content_folder(content_dir, problems):
         return None
     settings = load_settings(content_dir / "site.yaml", problems)
-    sources = [load_source(path, problems) for path in _markdown_files(content_dir / "sources", problems)]
-    explainers = [load_explainer(path, md, problems) for path in _markdown_files(content_dir / "explainers", problems)]
-    _check_unique_ids(sources, "source", problems)
-    _check_unique_ids(explainers, "explainer", problems)
+    sources = [load_source(path, problems) for path in markdown_files(content_dir / "sources", problems)]
+    explainers = [load_explainer(path, md, problems) for path in markdown_files(content_dir / "explainers", problems)]
+    check_unique_ids(sources, "source", problems)
+    check_unique_ids(explainers, "explainer", problems)
     if settings is None or None in sources or None in explainers:
         return None
     return Site(settings, tuple(sources), tuple(explainers))
 
 
-def _markdown_files(folder: Path, problems: Problems) -> list[Path]:
+def is_content_folder(content_dir: Path, problems: Problems) -> bool:
+    """Whether the content folder exists; if not, that is the one problem worth reporting."""
+    if content_dir.is_dir():
+        return True
+    found = "a file" if content_dir.exists() else "nothing"
+    problems.error(content_dir, 1, f"expected a content folder holding site.yaml, sources/ and explainers/; found {found}")
+    return False
+
+
+def markdown_files(folder: Path, problems: Problems) -> list[Path]:
     if folder.exists() and not folder.is_dir():
         problems.error(folder, 1, "expected a folder of .md files; found a file")
         return []
@@ -76,7 +83,7 @@ def _markdown_files(folder: Path, problems: Problems) -> list[Path]:
     return files
 
 
-def _check_unique_ids(items: list, what: str, problems: Problems) -> None:
+def check_unique_ids(items: list, what: str, problems: Problems) -> None:
     seen: dict[str, Path] = {}
     for item in items:
         if item is None:
@@ -87,9 +94,10 @@ def _check_unique_ids(items: list, what: str, problems: Problems) -> None:
             seen[item.id] = item.path
 
 
-def load_settings(path: Path, problems: Problems) -> Settings | None:
-    content = read_text(path, problems) if path.exists() else None
-    if not path.exists():
+def load_settings(path: Path, problems: Problems, data: bytes | None = None) -> Settings | None:
+    exists = data is not None or path.exists()
+    content = read_text(path, problems, data) if exists else None
+    if not exists:
         problems.error(path, 1, "site settings not found: create site.yaml with at least 'title' and 'description'")
     if content is None:
         return None
@@ -104,8 +112,8 @@ def load_settings(path: Path, problems: Problems) -> Settings | None:
     return Settings(path=path, **values)
 
 
-def load_source(path: Path, problems: Problems) -> Source | None:
-    content = read_text(path, problems)
+def load_source(path: Path, problems: Problems, data: bytes | None = None) -> Source | None:
+    content = read_text(path, problems, data)
     document = split_front_matter(content, path, problems) if content is not None else None
     if document is None:
         return None

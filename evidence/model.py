@@ -1,7 +1,9 @@
 """The content model: frozen records built and validated once, when the content is loaded."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -62,7 +64,9 @@ SOURCE_KINDS = {
 
 
 @dataclass(frozen=True)
-class Source:
+class SourceSummary:
+    """What pages about the whole site see of a source: everything but its text."""
+
     id: str
     path: Path
     title: str
@@ -77,14 +81,6 @@ class Source:
     rights_note: str | None
     highlights: tuple[str, ...]
     label: str
-    blocks: tuple[Paragraph | Subheading, ...]
-
-    @property
-    def paragraphs(self) -> tuple[Paragraph, ...]:
-        return tuple(block for block in self.blocks if isinstance(block, Paragraph))
-
-    def paragraph(self, number: int) -> Paragraph:
-        return self.paragraphs[number - 1]
 
     @property
     def kind_label(self) -> str:
@@ -93,6 +89,21 @@ class Source:
     @property
     def shows_full_text(self) -> bool:
         return self.rights == "full"
+
+
+@dataclass(frozen=True)
+class Source(SourceSummary):
+    blocks: tuple[Paragraph | Subheading, ...]
+
+    @functools.cached_property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return tuple(block for block in self.blocks if isinstance(block, Paragraph))
+
+    def paragraph(self, number: int) -> Paragraph:
+        return self.paragraphs[number - 1]
+
+    def summary(self) -> SourceSummary:
+        return SourceSummary(**{f.name: getattr(self, f.name) for f in dataclasses.fields(SourceSummary)})
 
 
 @dataclass(frozen=True)
@@ -192,10 +203,49 @@ class Explainer:
 
 
 @dataclass(frozen=True)
+class TopicSummary:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ExplainerSummary:
+    """What pages about the whole site, and source pages' backlinks, see of an explainer.
+
+    Those pages are rebuilt from summaries kept between builds, so they cannot see an
+    explainer's prose: a template that reaches for it fails loudly, in every build.
+    """
+
+    id: str
+    path: Path
+    title: str
+    dek: str
+    date: dt.date
+    updated: dt.date | None
+    byline: str | None
+    source_ids: tuple[str, ...]
+    parties: tuple[Party, ...]
+    topics: tuple[TopicSummary, ...]
+
+    @classmethod
+    def of(cls, explainer: Explainer) -> "ExplainerSummary":
+        return cls(
+            explainer.id, explainer.path, explainer.title, explainer.dek, explainer.date, explainer.updated,
+            explainer.byline, explainer.source_ids, explainer.parties,
+            tuple(TopicSummary(topic.id, topic.title) for topic in explainer.topics),
+        )
+
+
+@dataclass(frozen=True)
 class Site:
     settings: Settings
     sources: tuple[Source, ...]
     explainers: tuple[Explainer, ...]
 
     def source(self, source_id: str) -> Source:
-        return next(source for source in self.sources if source.id == source_id)
+        return self._sources_by_id[source_id]
+
+    @functools.cached_property
+    def _sources_by_id(self) -> dict[str, Source]:
+        # Looked up once per citation mark: a scan of every source would make builds quadratic.
+        return {source.id: source for source in reversed(self.sources)}

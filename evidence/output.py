@@ -13,7 +13,7 @@ from .errors import ContentError, Problem
 STAGING_PREFIX = ".dist-staging-"
 OLD_SUFFIX = "-old"
 RENAME_EXCHANGE = 2  # linux/fs.h
-# Every build writes this file (render_site). An existing folder without it holds someone's
+# Every build writes this file (render.CONSTANT_PAGES). An existing folder without it holds someone's
 # files, not a site we built, and replacing it would delete them: think `--out docs`.
 BUILD_MARKER = ".nojekyll"
 

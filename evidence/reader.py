@@ -1,6 +1,7 @@
 """What a reader checks claims with: numbered notes, preview cards, the evidence panel, JSON export."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -56,11 +57,20 @@ class Note:
 
     def spans(self) -> list[tuple[int, int, int]]:
         """(paragraph, start, end) of each quotation of this mark, in the source's own characters."""
+        return list(self._spans)
+
+    @functools.cached_property
+    def _spans(self) -> tuple[tuple[int, int, int], ...]:
+        # Asked for by the mark, each of its cards, the endnote and the JSON.
         found = (locate_quote(c, self.source) for c in self.citations if c.quote)
-        return sorted({span for span in found if span})
+        return tuple(sorted({span for span in found if span}))
 
     def quotes(self) -> list[str]:
-        return [self.source.paragraph(n).text[start:end] for n, start, end in self.spans()]
+        return list(self._quotes)
+
+    @functools.cached_property
+    def _quotes(self) -> tuple[str, ...]:
+        return tuple(self.source.paragraph(n).text[start:end] for n, start, end in self._spans)
 
     def original_url(self) -> str:
         """The original article, scrolled to the first quotation where there is one."""
@@ -68,6 +78,10 @@ class Note:
         return text_fragment_url(self.source.url, quotes[0]) if quotes else self.source.url
 
     def label(self) -> str:
+        return self._label
+
+    @functools.cached_property
+    def _label(self) -> str:
         return ", ".join(f"¶{a}" if a == b else f"¶{a}–{b}" for a, b in paragraph_runs(self.paragraphs))
 
 

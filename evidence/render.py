@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,10 +13,12 @@ from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
 from .check import CitationIndex, locate_quote
+from .jsontext import json_text
 from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Passage, Site, Source
 from .reader import Note, card_html, card_id, evidence_rows, explainer_json, explainer_notes, group_marks, paragraph_runs
 
+STATIC_PREFIX = "assets/"  # where the static folder is copied
 STYLESHEET = "assets/style.css"
 ICON = "assets/favicon.svg"
 CARD = "assets/card.png"  # the social-card picture shown when a page is shared
@@ -124,8 +127,9 @@ class ExplainerView:
         return cls(r, explainer, links, tuple(explainer_notes(explainer, r.site)))
 
     def note(self, citation_anchor: str) -> Note:
-        return self._notes_by_anchor()[citation_anchor]
+        return self._notes_by_anchor[citation_anchor]
 
+    @functools.cached_property
     def _notes_by_anchor(self) -> dict[str, Note]:
         return {note.anchor: note for note in self.notes}
 
@@ -141,7 +145,7 @@ class ExplainerView:
         return Markup(self.r.md.renderer.renderInline(inline.children or [], self.r.md.options, env))
 
     def marks(self, citations: tuple, with_ids: bool) -> str:
-        notes = self._notes_by_anchor()
+        notes = self._notes_by_anchor
         return "".join(self.mark(notes[group[0].anchor], with_ids) for group in group_marks(citations))
 
     def mark(self, note: Note, with_ids: bool) -> str:
@@ -191,7 +195,7 @@ class ExplainerView:
     def json(self) -> str:
         page = self.links.absolute(self.links.page) or f"explainers/{self.explainer.id}/"
         data = explainer_json(self.explainer, self.r.site, list(self.notes), page)
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return json_text(data) + "\n"
 
 
 # --- pages ---------------------------------------------------------------------------
@@ -204,33 +208,31 @@ def render_home(r: Renderer) -> Iterator[Page]:
     yield r.page("index.html", "index.html", explainers=explainers, sources_of=lambda e: [r.site.source(s) for s in e.source_ids])
 
 
-def render_explainers(r: Renderer) -> Iterator[Page]:
-    for explainer in r.site.explainers:
-        view = ExplainerView.of(r, explainer)
-        meta = PageMeta(
-            kind="article", published=explainer.date, modified=explainer.updated,
-            json_ld=json_ld(article_data(r, explainer, Links(view.links.page, base_url=r.base_url))),
-        )
-        yield r.page(
-            "explainer.html", view.links.page, meta=meta, explainer=explainer, view=view,
-            sources=[r.site.source(s) for s in explainer.source_ids],
-            prose=view.prose, glance=view.glance,
-            analysts=lambda topic: [r.site.source(c.source_id).author.name for p in topic.analysis for c in p.citations],
-            json_path="explainer.json",
-        )
-        yield f"explainers/{explainer.id}/explainer.json", view.json()
+def render_explainer(r: Renderer, explainer: Explainer) -> Iterator[Page]:
+    view = ExplainerView.of(r, explainer)
+    meta = PageMeta(
+        kind="article", published=explainer.date, modified=explainer.updated,
+        json_ld=json_ld(article_data(r, explainer, Links(view.links.page, base_url=r.base_url))),
+    )
+    yield r.page(
+        "explainer.html", view.links.page, meta=meta, explainer=explainer, view=view,
+        sources=[r.site.source(s) for s in explainer.source_ids],
+        prose=view.prose, glance=view.glance,
+        analysts=lambda topic: [r.site.source(c.source_id).author.name for p in topic.analysis for c in p.citations],
+        json_path="explainer.json",
+    )
+    yield f"explainers/{explainer.id}/explainer.json", view.json()
 
 
-def render_sources(r: Renderer) -> Iterator[Page]:
-    for source in r.site.sources:
-        cited = r.index.cited_numbers(source)
-        citing_explainers = sorted({b.explainer.id: b.explainer for n in cited for b in r.index.citing(source, n)}.values(), key=lambda e: (e.title, e.id))
-        yield r.page(
-            "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
-            citing_explainers=citing_explainers, backlinks=lambda n, s=source: r.index.citing(s, n),
-            backlink_groups=lambda n, s=source, l=Links(f"sources/{source.id}/index.html"): r.backlink_groups(s, n, l),
-            excerpts=lambda n, s=source: r.excerpts(s, n),
-        )
+def render_source(r: Renderer, source: Source) -> Iterator[Page]:
+    cited = r.index.cited_numbers(source)
+    citing_explainers = sorted({b.explainer.id: b.explainer for n in cited for b in r.index.citing(source, n)}.values(), key=lambda e: (e.title, e.id))
+    yield r.page(
+        "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
+        citing_explainers=citing_explainers, backlinks=lambda n, s=source: r.index.citing(s, n),
+        backlink_groups=lambda n, s=source, l=Links(f"sources/{source.id}/index.html"): r.backlink_groups(s, n, l),
+        excerpts=lambda n, s=source: r.excerpts(s, n),
+    )
 
 
 def render_not_found(r: Renderer) -> Iterator[Page]:
@@ -256,15 +258,25 @@ def render_robots(r: Renderer) -> Iterator[Page]:
     yield "robots.txt", "User-agent: *\nAllow: /\n" + (f"\nSitemap: {sitemap}\n" if sitemap else "")
 
 
+# Each page sees only what it is declared to depend on, so that a rebuild can tell which
+# pages an edit touches (evidence/incremental.py). Pages about the whole site see every
+# explainer and source as a summary (model.ExplainerSummary, model.SourceSummary); an
+# explainer's pages see it in full with its sources; a source's pages see it in full with
+# the backlinks of the passages citing it.
 PAGES: list[tuple[str, Callable[[Renderer], Iterator[Page]]]] = [
     ("home", render_home),
-    ("explainer", render_explainers),
-    ("source", render_sources),
     ("not found", render_not_found),
     ("feed", render_feed),
     ("sitemap", render_sitemap),
     ("robots", render_robots),
 ]
+EXPLAINER_PAGES: list[tuple[str, Callable[[Renderer, Explainer], Iterator[Page]]]] = [
+    ("explainer", render_explainer),
+]
+SOURCE_PAGES: list[tuple[str, Callable[[Renderer, Source], Iterator[Page]]]] = [
+    ("source", render_source),
+]
+CONSTANT_PAGES = {".nojekyll": ""}
 
 
 # --- dates, sitemap and structured data ---------------------------------------------
@@ -336,17 +348,9 @@ def json_ld(data: dict) -> Markup:
     return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def render_site(r: Renderer) -> dict[str, str]:
-    pages: dict[str, str] = {}
-    for _, render in PAGES:
-        for path, html in render(r):
-            pages[path] = html
-    pages[".nojekyll"] = ""
-    return pages
-
-
 # --- templates -----------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)  # strftime is slow, and an explainer shows its source's date once per note
 def format_date(value: dt.date) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
@@ -362,6 +366,7 @@ def make_templates(templates_dir: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # an environment lives for one build; checking mtimes on every page costs a syscall each
         trim_blocks=True,
         lstrip_blocks=True,
     )

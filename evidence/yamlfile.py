@@ -136,7 +136,7 @@ def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) 
     """Parse one YAML document; on malformed YAML record a problem and return MALFORMED."""
     lines = _Lines.of(text, line_offset)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if error.context and "quoted scalar" in error.context and error.context_mark:
@@ -174,6 +174,23 @@ YAML_HINTS = [
     ("block collection", "found '?'", "a key where a list item ('- ') was expected; check the indentation"),
     ("single document", "another document", "a second document ('---') in a file that holds one; remove the extra '---'"),
 ]
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The document's node tree, parsed by libyaml when installed (several times faster).
+
+    libyaml words its errors differently, so a document it rejects is parsed again by
+    PyYAML's own parser: the message, and whether the document is rejected at all, stay PyYAML's.
+    """
+    if FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
 def _describe_yaml_error(error: yaml.MarkedYAMLError) -> str:
@@ -221,19 +238,26 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> Document | 
 MAX_FILE_BYTES = 10_000_000  # ten times a long book; anything bigger is a mistaken file
 
 
-def read_text(path: Path, problems: Problems) -> str | None:
-    """A content file's text, or a problem if it is unreadable, too big, empty or not UTF-8."""
-    if path.is_dir():
-        problems.error(path, 1, "expected a file; found a folder")
-        return None
-    try:
-        size = path.stat().st_size
-        data = path.read_bytes() if size <= MAX_FILE_BYTES else b""
-    except OSError as error:
-        problems.error(path, 1, f"cannot read file: {error.strerror or error}")
-        return None
-    if size > MAX_FILE_BYTES:
-        problems.error(path, 1, f"the file is {size / 1e6:.1f} MB; content files must be under {MAX_FILE_BYTES // 1_000_000} MB")
+def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str | None:
+    """A content file's text, or a problem if it is unreadable, too big, empty or not UTF-8.
+
+    `data` is the file's bytes when the caller has read them already (to know if they changed).
+    """
+    if data is None:
+        if path.is_dir():
+            problems.error(path, 1, "expected a file; found a folder")
+            return None
+        try:
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+        except OSError as error:
+            problems.error(path, 1, f"cannot read file: {error.strerror or error}")
+            return None
+        if size > MAX_FILE_BYTES:
+            problems.error(path, 1, f"the file is {size / 1e6:.1f} MB; content files must be under {MAX_FILE_BYTES // 1_000_000} MB")
+            return None
+    elif len(data) > MAX_FILE_BYTES:
+        problems.error(path, 1, f"the file is {len(data) / 1e6:.1f} MB; content files must be under {MAX_FILE_BYTES // 1_000_000} MB")
         return None
     try:
         text = data.decode("utf-8")

@@ -1,4 +1,6 @@
 """Citation syntax and quote matching."""
+import random
+
 import pytest
 
 from evidence.citations import CiteRef, CitationSyntaxError, find_quote, normalise, parse_group
@@ -61,3 +63,16 @@ def test_quote_is_case_and_word_sensitive():
 
 def test_normalise_folds_only_presentation():
     assert normalise("“A” – ‘b’\u00a0 c") == "\"A\" - 'b' c"
+
+
+def test_quote_span_holds_the_quote_in_plain_and_typographic_text():
+    rng = random.Random(3)
+    words = ["Russia", "the", "US", "West’s", "“moderate”", "talks", "–", "al-Nusra", "café", "ﬁnal"]
+    for _ in range(300):
+        paragraph = "".join(rng.choice(words) + rng.choice([" ", " ", "  ", "\n", "\u00a0"]) for _ in range(12))
+        tokens = paragraph.split()
+        start = rng.randrange(len(tokens) - 3)
+        quote = " ".join(tokens[start : start + 3]).translate(str.maketrans("’“”–", "'\"\"-"))
+        span = find_quote(paragraph, quote)
+        assert span is not None, (paragraph, quote)
+        assert normalise(paragraph[span[0] : span[1]]) == normalise(quote)

@@ -218,3 +218,28 @@ def test_an_output_path_that_is_a_file_is_a_content_error(tmp_path):
         build(Paths(content=write_tree(tmp_path / "content", {})), tmp_path / "dist")
     assert [problem.message for problem in error.value.problems] == ["expected an output folder; found a file"]
     assert (tmp_path / "dist").read_text(encoding="utf-8") == "x"
+
+
+def test_cached_cli_build_killed_at_random_moments_leaves_the_old_or_the_new_output_whole(tmp_path, sites, capsys):
+    """`python build.py build` (the cached, incremental path) under SIGKILL: dist/ stays whole."""
+    dist = tmp_path / "dist"
+    command = [sys.executable, str(PROJECT / "build.py"), "build", "--content", str(sites["new"]), "--out", str(dist)]
+    subprocess.run([*command[:3], "--content", str(sites["old"]), "--out", str(dist)], check=True, capture_output=True)
+    old = snapshot(dist)
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    duration = time.perf_counter() - started
+    new = snapshot(dist)
+    outcomes = []
+    for step in range(10):
+        subprocess.run([*command[:3], "--content", str(sites["old"]), "--out", str(dist)], check=True, capture_output=True)
+        assert snapshot(dist) == old
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kill_after(child, duration * 1.1 * step / 9)
+        after = snapshot(dist)
+        assert after in (old, new), f"dist/ is neither the old nor the new site when killed at step {step}"
+        outcomes.append("old" if after == old else "new")
+        subprocess.run(command, check=True, capture_output=True)
+        assert snapshot(dist) == new
+    with capsys.disabled():
+        print(f"\nSIGKILL of a cached {duration:.2f} s CLI build, dist/ afterwards: {' '.join(outcomes)}")
