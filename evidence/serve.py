@@ -34,7 +34,8 @@ from urllib.parse import unquote
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, netutil, web, websocket
 
-from .build import Paths, Report, build
+from .build import Paths, Report, rebuild
+from .incremental import Builder
 from .errors import ContentError, Problem, display_path
 from .links import base_path_of
 
@@ -76,6 +77,13 @@ class Preview:
     out_dir: Path
     base_url: str | None = None
     strict: bool = False
+    # Kept for the whole session: it remembers what each file held and what each page was
+    # built from, so a save re-renders only the pages that depend on what changed.
+    builder: Builder | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.builder is None:
+            object.__setattr__(self, "builder", Builder(self.paths, self.out_dir, base_url=self.base_url, strict=self.strict))
 
     @property
     def watched(self) -> tuple[Path, ...]:
@@ -84,7 +92,7 @@ class Preview:
     def attempt(self, changed: frozenset[Path] = frozenset()) -> Outcome:
         """Build once; content problems and bugs alike become an Outcome, never an exception."""
         try:
-            report = build(self.paths, self.out_dir, base_url=self.base_url, strict=self.strict)
+            report = rebuild(self.builder)
         except ContentError as error:
             return Outcome(None, tuple(error.problems), changed)
         except Exception as error:  # noqa: BLE001 - a bug in Evidence: keep its traceback, keep serving
