@@ -13,6 +13,7 @@ import random
 import re
 import shutil
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,6 +253,20 @@ def test_a_build_on_worker_processes_writes_what_a_serial_build_writes(tmp_path)
     content = write_corpus(tmp_path / "content", 60)
     build(Paths(content=content), tmp_path / "serial", jobs=1)
     build(Paths(content=content), tmp_path / "parallel", jobs=2)
+    assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
+
+
+def test_a_build_in_a_process_with_other_threads_starts_its_workers_safely(tmp_path):
+    content = write_corpus(tmp_path / "content", 60)
+    build(Paths(content=content), tmp_path / "serial", jobs=1)
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait)  # as the live preview's server thread
+    server.start()
+    try:
+        build(Paths(content=content), tmp_path / "parallel", jobs=2)
+    finally:
+        stop.set()
+        server.join()
     assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
 
 
