@@ -383,3 +383,13 @@ def test_rebuild_reports_like_a_build_and_counts_what_it_rendered(tmp_path):
     second = rebuild(builder)
     assert (first.pages, first.citations, first.explainers, first.sources) == (second.pages, second.citations, 3, 3)
     assert first.rendered == len(files_of(tmp_path / "dist")) and second.rendered == 0
+
+
+def test_a_cached_build_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
+    content = write_corpus(tmp_path / "content", 2)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ContentError, match="refusing to replace this folder"):
+        build(Paths(content=content), tmp_path / "docs", cache_dir=tmp_path / ".cache")
+    assert files_of(tmp_path / "docs") == {"notes.txt": b"mine"}
+    assert not (tmp_path / ".cache" / "docs.previous").exists()
