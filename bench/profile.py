@@ -1,15 +1,17 @@
 """Profile one build with py-spy and print where the time goes: inclusive and self time per function.
 
-    python bench/profile.py N [--incremental] [--native]
+    python bench/profile.py N [--incremental]
 
-Builds a corpus of N explainers (under bench/.work/), then records `build.py build` with py-spy
-(installed by bench/run.py into bench/.venvs/tools) and sums the samples by function.
+Builds a corpus of N explainers (under bench/.work/), then records `build.py build` and its
+worker processes with py-spy (installed by bench/run.py into bench/.venvs/tools) and sums the
+samples by function, leaving out the threads that only wait on the worker pool.
 """
 from __future__ import annotations
 
 import argparse
 import collections
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +34,8 @@ def summarise(raw: str, top: int = 25) -> str:
         if not stack:
             continue
         count = int(count_text)
+        if "Thread._bootstrap" in stack:
+            continue  # the pool's helper threads, waiting on pipes
         total += count
         names = [_name(frame) for frame in stack.split(";")]
         for name in set(names):
@@ -60,22 +64,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("count", type=int)
     parser.add_argument("--incremental", action="store_true", help="profile a rebuild after editing one explainer")
-    parser.add_argument("--subprocesses", action="store_true", help="also sample worker processes")
     args = parser.parse_args()
     work = HERE / ".work" / f"profile-{args.count}"
     content, out = work / "content", work / "dist"
     if not content.exists():
         write_corpus(content, args.count)
     command = [sys.executable, str(PROJECT / "build.py"), "build", "--content", str(content), "--out", str(out)]
+    for folder in (out, work / ".cache"):
+        shutil.rmtree(folder, ignore_errors=True)  # a cold build
     if args.incremental:
         subprocess.run(command, check=True, capture_output=True)
         from corpus import edit_explainer, explainer_id
 
         edit_explainer(content / "explainers" / f"{explainer_id(args.count // 2)}.md", generation=hash(work) % 1000)
     raw = work / "profile.txt"
-    spy = [str(HERE / ".venvs/tools/bin/py-spy"), "record", "-f", "raw", "-r", "250", "-o", str(raw)]
-    if args.subprocesses:
-        spy.append("--subprocesses")
+    spy = [str(HERE / ".venvs/tools/bin/py-spy"), "record", "-f", "raw", "-r", "100", "--subprocesses", "-o", str(raw)]
     subprocess.run(spy + ["--"] + command, check=True, capture_output=True)
     print(summarise(raw.read_text()))
     return 0

@@ -1,4 +1,4 @@
-"""The pipeline: load -> check -> render -> write. Nothing is written until every page rendered."""
+"""Build a site: load -> check -> render -> write (evidence/incremental.py runs it). The site is replaced only once every page rendered."""
 from __future__ import annotations
 
 import time

@@ -111,6 +111,8 @@ class Builder:
             _lock(lock)  # one build at a time per output folder: they share the previous-output folder
             if not self.state.verified or _identity(self.out_dir) != self.state.out_identity:
                 self._verify_output()  # read from disk, or another process built here since
+            if not self.state.manifest:
+                _refuse_foreign_folder(self.out_dir.absolute())
             staged = Staged(self)
             outcome = self._attempt(staged)
             staged.finish(outcome.keys)
@@ -414,8 +416,6 @@ class Staged:
         _remove(folder, stale)
         for page in stale:
             del previous[page]
-        if not live:
-            _refuse_foreign_folder(self.out_dir)
         existed = self.out_dir.exists()
         _swap_in(folder, self.out_dir)  # now `folder` holds what out_dir held, if anything
         state.manifest, state.previous = previous, live

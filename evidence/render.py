@@ -366,7 +366,7 @@ def make_templates(templates_dir: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        auto_reload=False,  # an environment lives for one build; checking mtimes on every page costs a syscall each
+        auto_reload=False,  # a builder makes a new environment when a template changes; a stat per page is wasted
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -368,8 +368,9 @@ class Workers:
         yield from self._run(_source_task, [(task,) for task in tasks])
 
     def _run(self, function, tasks: list[tuple]) -> Iterator:
-        if self.pool is None and min(self.jobs, len(tasks) // MIN_UNITS_PER_WORKER) >= 2:
-            self._start()
+        method = start_method()
+        if self.pool is None and method and min(self.jobs, len(tasks) // MIN_UNITS_PER_WORKER) >= 2:
+            self._start(method)
         if self.pool is None:
             tools = self.tools()
             for args in tasks:
@@ -379,13 +380,11 @@ class Workers:
         for results in self.pool.imap(_run_chunk, [(function, chunk, self.folder) for chunk in chunks]):
             yield from results
 
-    def _start(self) -> None:
-        # Workers get the context as plain data: forked ones inherit it, others unpickle it.
-        # Fork is only safe while this process has a single thread (the live preview has more).
+    def _start(self, method: str) -> None:
+        # Workers get the context as plain data: forked ones inherit it, spawned ones unpickle it.
         context = self.context
         context = UnitContext(dict(context.sources), dict(context.source_digests), context.settings, context.site_key,
                               context.templates_dir, context.base_url)
-        method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
         gc.freeze()  # forked workers then never scan (or copy, by touching) what they inherit
         try:
             self.pool = multiprocessing.get_context(method).Pool(self.jobs, initializer=_start_worker, initargs=(context,))
@@ -400,6 +399,18 @@ def _explainer_task(context: UnitContext, tools: Tools, work: Work) -> tuple[Pat
 
 def _source_task(context: UnitContext, tools: Tools, task: SourceTask) -> tuple[Problem | None, dict[str, bytes]]:
     return render_source(context, tools, *task)
+
+
+def start_method() -> str | None:
+    """How to start worker processes here, or None if they would not start.
+
+    Fork is only safe while this process has a single thread (the live preview has more);
+    spawn starts a fresh interpreter, which must be able to import the main script.
+    """
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    return "spawn" if main and os.path.isfile(main) else None
 
 
 def available_cores() -> int:

@@ -13,6 +13,7 @@ import random
 import re
 import shutil
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,6 +256,20 @@ def test_a_build_on_worker_processes_writes_what_a_serial_build_writes(tmp_path)
     assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
 
 
+def test_a_build_in_a_process_with_other_threads_starts_its_workers_safely(tmp_path):
+    content = write_corpus(tmp_path / "content", 60)
+    build(Paths(content=content), tmp_path / "serial", jobs=1)
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait)  # as the live preview's server thread
+    server.start()
+    try:
+        build(Paths(content=content), tmp_path / "parallel", jobs=2)
+    finally:
+        stop.set()
+        server.join()
+    assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
+
+
 def test_a_corrupt_cache_is_ignored(tmp_path):
     content = write_corpus(tmp_path / "content", 3)
     out, cache_dir = tmp_path / "dist", tmp_path / ".cache"
@@ -368,3 +383,13 @@ def test_rebuild_reports_like_a_build_and_counts_what_it_rendered(tmp_path):
     second = rebuild(builder)
     assert (first.pages, first.citations, first.explainers, first.sources) == (second.pages, second.citations, 3, 3)
     assert first.rendered == len(files_of(tmp_path / "dist")) and second.rendered == 0
+
+
+def test_a_cached_build_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
+    content = write_corpus(tmp_path / "content", 2)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ContentError, match="refusing to replace this folder"):
+        build(Paths(content=content), tmp_path / "docs", cache_dir=tmp_path / ".cache")
+    assert files_of(tmp_path / "docs") == {"notes.txt": b"mine"}
+    assert not (tmp_path / ".cache" / "docs.previous").exists()
