@@ -30,7 +30,7 @@ from .check import warn_uncited
 from .errors import ContentError, Problem, Problems
 from .load import check_unique_ids, is_content_folder, load_settings, load_source, markdown_files
 from .model import Site, Source
-from .output import _swap_in
+from .output import _refuse_foreign_folder, _swap_in
 from .render import CONSTANT_PAGES, PAGES, STATIC_PREFIX, Renderer
 from .templates import template_problem
 from .units import (
@@ -421,17 +421,6 @@ class Staged:
         state.manifest, state.previous = previous, live
         known = existed and bool(live)  # otherwise `folder` holds files we know nothing of, or nothing
         state.previous_identity = os.stat(folder).st_ino if known else None
-
-
-def _refuse_foreign_folder(out_dir: Path) -> None:
-    """An existing folder without the .nojekyll every build writes holds someone's files: never swap it out."""
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / ".nojekyll").exists():
-        raise ContentError([Problem(out_dir, 1, (
-            "refusing to replace this folder: it holds files this tool did not build (there is no .nojekyll); "
-            "empty it, or choose another output folder"
-        ))])
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ContentError([Problem(out_dir, 1, "expected an output folder; found a file")])
 
 
 def _remove(root: Path, pages: list[str]) -> None:

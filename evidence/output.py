@@ -52,6 +52,7 @@ def write_site(pages: dict[str, str | bytes], static_dir: Path | None, out_dir: 
 
 
 def _refuse_foreign_folder(out_dir: Path) -> None:
+    """An existing folder without the marker every build writes holds someone's files: never swap it out."""
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / BUILD_MARKER).exists():
         raise ContentError([Problem(out_dir, 1, (
             f"refusing to replace this folder: it holds files this tool did not build (there is no {BUILD_MARKER}); "
