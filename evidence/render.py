@@ -230,7 +230,7 @@ def render_source(r: Renderer, source: Source) -> Iterator[Page]:
     yield r.page(
         "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
         citing_explainers=citing_explainers, backlinks=lambda n, s=source: r.index.citing(s, n),
-        backlink_groups=lambda n, s=source, l=Links(f"sources/{source.id}/index.html"): r.backlink_groups(s, n, l),
+        backlink_groups=lambda n, links, s=source: r.backlink_groups(s, n, links),
         excerpts=lambda n, s=source: r.excerpts(s, n),
     )
 
