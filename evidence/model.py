@@ -171,7 +171,7 @@ class Topic:
                 if passage is not None:
                     yield position.party.name, passage
         for passage in self.analysis:
-            yield "The author's analysis", passage
+            yield "The author’s analysis", passage
 
 
 @dataclass(frozen=True)
