@@ -1,6 +1,9 @@
-"""explainer.json is written by a faster encoder that must write what json.dumps(indent=2) writes."""
+"""explainer.json is written by a fast encoder: the same values as json.dumps, one member or item per line."""
 import json
+import math
 import random
+
+import pytest
 
 from evidence.jsontext import json_text
 
@@ -27,8 +30,36 @@ def random_value(rng: random.Random, depth: int = 0):
     return {random_text(rng): random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
 
 
-def test_json_text_is_what_json_dumps_writes_with_an_indent_of_two():
+def test_json_text_reads_back_as_the_same_value():
     rng = random.Random(5)
     for _ in range(2000):
         value = random_value(rng)
-        assert json_text(value) == json.dumps(value, ensure_ascii=False, indent=2)
+        text = json_text(value)
+        assert json.loads(text) == value
+        assert all(line.strip() for line in text.split("\n")), "no line of it is blank"
+
+
+def test_the_outer_object_and_its_lists_have_one_member_or_item_per_line():
+    value = {"a": 1, "items": [{"x": "¶1 “quoted”", "y": [1, 2]}, {"x": "b"}], "empty": [], "nested": {"k": {"deep": [1]}}}
+    assert json_text(value) == (
+        '{\n'
+        '  "a": 1,\n'
+        '  "items": [\n'
+        '    {"x": "¶1 “quoted”", "y": [1, 2]},\n'
+        '    {"x": "b"}\n'
+        '  ],\n'
+        '  "empty": [],\n'
+        '  "nested": {\n'
+        '    "k": {"deep": [1]}\n'
+        '  }\n'
+        '}'
+    )
+
+
+def test_values_json_cannot_hold_are_refused():
+    with pytest.raises(ValueError):
+        json_text({"x": math.nan})
+    with pytest.raises(TypeError):
+        json_text({1: "a"})
+    with pytest.raises(TypeError):
+        json_text({"x": object()})
