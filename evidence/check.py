@@ -18,6 +18,7 @@ class Backlink:
     topic: str
     speaker: str
     citation: Citation
+    quoted: tuple[int, int, int] | None = None  # where its quote stands: (paragraph, start, end)
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,9 @@ def check_explainer(explainer: Explainer, sources: dict[str, Source], problems: 
             source = sources.get(citation.source_id)
             if check_citation(citation, source, explainer, problems):
                 count += 1
+                quoted = locate_quote(citation, source) if citation.quote else None
                 for number in citation.paragraphs:
-                    backlinks.append(((source.id, number), Backlink(summary, topic, speaker, citation)))
+                    backlinks.append(((source.id, number), Backlink(summary, topic, speaker, citation, quoted)))
     return ExplainerCitations(tuple(backlinks), count)
 
 

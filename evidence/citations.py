@@ -133,8 +133,12 @@ def normalise(text: str) -> str:
     return " ".join("".join(_normalise_char(c) for c in text).split())
 
 
+@functools.lru_cache(maxsize=16384)
 def find_quote(paragraph: str, quote: str) -> tuple[int, int] | None:
-    """Where `quote` stands in `paragraph` (start, end in the paragraph's own characters)."""
+    """Where `quote` stands in `paragraph` (start, end in the paragraph's own characters).
+
+    Cached: a quote is looked for by the check, then again by its mark, card, note and JSON.
+    """
     haystack, origins = searchable(paragraph)
     needle = normalise(quote)
     found = haystack.find(needle)

@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
-from .check import CitationIndex, locate_quote
+from .check import CitationIndex
 from .jsontext import json_text
 from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Passage, Site, Source
@@ -88,13 +88,7 @@ class Renderer:
 
     def excerpts(self, source: Source, number: int) -> list[dict[str, str]]:
         """The distinct quoted passages of ¶number, in the paragraph's order, with deep links."""
-        spans = set()
-        for backlink in self.index.citing(source, number):
-            citation = backlink.citation
-            if citation.quote:
-                found = locate_quote(citation, source)
-                if found and found[0] == number:
-                    spans.add((found[1], found[2]))
+        spans = {backlink.quoted[1:] for backlink in self.index.citing(source, number) if backlink.quoted and backlink.quoted[0] == number}
         text = source.paragraph(number).text
         return [
             {"text": text[start:end], "href": text_fragment_url(source.url, text[start:end])}
