@@ -1,9 +1,10 @@
-"""JSON text that is quick to write and easy to read and diff: one line per member, long lists one item per line.
+"""JSON text that is quick to write and easy to read and diff: one line per member, lists one item per line.
 
 The standard library encodes in C only without an indent; with one (indent=2) it falls back
-to Python generators, which cost a tenth of an explainer's build. Here the outer object and
-its lists are laid out by hand, one member or item per line, and every value inside them is
-encoded in C, compact: an explainer.json is a few dozen lines, one per citation.
+to Python generators, which cost a tenth of an explainer's build. Here objects are laid out
+by hand down to LAID_OUT_DEPTH, one member per line, and lists one item per line; every
+item, and every value below that depth, is encoded in C, compact. An explainer.json then
+has a line per topic and a line per citation.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import json
 from typing import Any
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False).encode
-LAID_OUT_DEPTH = 2  # the outer object, and the objects and lists it holds, one member or item per line
+LAID_OUT_DEPTH = 2  # laid out: the outer object, the objects in it, and the lists in those
 
 
 def json_text(value: Any) -> str:
@@ -20,7 +21,7 @@ def json_text(value: Any) -> str:
 
 
 def _layout(value: Any, indent: str, depth: int) -> str:
-    if depth == 0 or not value or not isinstance(value, (dict, list, tuple)):
+    if depth < 0 or not value or not isinstance(value, (dict, list, tuple)):
         return _compact(value)
     inner = indent + "  "
     if isinstance(value, dict):
@@ -29,5 +30,5 @@ def _layout(value: Any, indent: str, depth: int) -> str:
                 raise TypeError(f"keys must be str, not {type(key).__name__}")
         items = [f"{inner}{_compact(key)}: {_layout(item, inner, depth - 1)}" for key, item in value.items()]
         return "{\n" + ",\n".join(items) + f"\n{indent}}}"
-    items = [inner + _layout(item, inner, depth - 1) for item in value]
+    items = [inner + _compact(item) for item in value]
     return "[\n" + ",\n".join(items) + f"\n{indent}]"

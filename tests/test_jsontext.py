@@ -39,8 +39,9 @@ def test_json_text_reads_back_as_the_same_value():
         assert all(line.strip() for line in text.split("\n")), "no line of it is blank"
 
 
-def test_the_outer_object_and_its_lists_have_one_member_or_item_per_line():
-    value = {"a": 1, "items": [{"x": "¶1 “quoted”", "y": [1, 2]}, {"x": "b"}], "empty": [], "nested": {"k": {"deep": [1]}}}
+def test_objects_have_one_member_and_lists_one_item_per_line():
+    value = {"a": 1, "items": [{"x": "¶1 “quoted”", "y": [1, 2]}, {"x": "b"}], "empty": [],
+             "nested": {"k": {"deep": {"deeper": [1]}}, "list": [[1, 2], {}]}}
     assert json_text(value) == (
         '{\n'
         '  "a": 1,\n'
@@ -50,7 +51,13 @@ def test_the_outer_object_and_its_lists_have_one_member_or_item_per_line():
         '  ],\n'
         '  "empty": [],\n'
         '  "nested": {\n'
-        '    "k": {"deep": [1]}\n'
+        '    "k": {\n'
+        '      "deep": {"deeper": [1]}\n'
+        '    },\n'
+        '    "list": [\n'
+        '      [1, 2],\n'
+        '      {}\n'
+        '    ]\n'
         '  }\n'
         '}'
     )
