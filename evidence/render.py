@@ -143,6 +143,18 @@ class ExplainerView:
         return "".join(self.mark(notes[group[0].anchor], with_ids) for group in group_marks(citations))
 
     def mark(self, note: Note, with_ids: bool) -> str:
+        """A citation mark: with ids in the prose; without them in the at-a-glance table, which repeats the summaries."""
+        title, body = self._mark_parts.get(note.anchor) or self._make_mark(note)
+        if not with_ids:
+            return f'<sup class="cite"{title}>{body}</sup>'
+        extra_ids = "".join(f'<span id="{c.anchor}"></span>' for c in note.citations[1:])
+        return f'<sup class="cite" id="{note.anchor}"{title}>{extra_ids}{body}</sup>'
+
+    @functools.cached_property
+    def _mark_parts(self) -> dict[str, tuple[str, str]]:
+        return {}
+
+    def _make_mark(self, note: Note) -> tuple[str, str]:
         source = note.source
         several = len(self.explainer.source_ids) > 1
         who = f"{source.label}, " if several else "source "
@@ -154,15 +166,11 @@ class ExplainerView:
             anchors.append(
                 f'<a href="{escape(href)}" aria-label="{escape(who + spoken)}" data-card="{card_id(note.citations[0], start)}">{escape(label)}</a>'
             )
-        attributes = f' id="{note.anchor}"' if with_ids else ""
         quotes = note.quotes()
-        if quotes:
-            title = " … ".join(f"“{quote}”" for quote in quotes) + f" ({note.label()})"
-            attributes += f' title="{escape(title)}"'
-        extra_ids = "".join(f'<span id="{c.anchor}"></span>' for c in note.citations[1:]) if with_ids else ""
+        title = f' title="{escape(" … ".join(f"“{quote}”" for quote in quotes) + f" ({note.label()})")}"' if quotes else ""
         prefix = f"{escape(source.label)} " if several else ""
-        number = f'<span class="note-number">[{note.number}]</span>'
-        return f'<sup class="cite"{attributes}>{extra_ids}{prefix}{", ".join(anchors)}{number}</sup>'
+        parts = self._mark_parts[note.anchor] = (title, f'{prefix}{", ".join(anchors)}<span class="note-number">[{note.number}]</span>')
+        return parts
 
     def cards(self) -> list[tuple[str, Markup]]:
         """Every preview card the page's marks open, as (template id, HTML)."""
@@ -171,6 +179,22 @@ class ExplainerView:
             for note in self.notes
             for first, last in paragraph_runs(note.paragraphs)
         ]
+
+    def endnotes(self) -> list[Markup]:
+        """What print shows for each mark, in order: the quoted words, then where they come from."""
+        cited: dict[str, str] = {}  # the words naming each source, the same in every note citing it
+        notes = []
+        for note in self.notes:
+            source = note.source
+            where = cited.get(source.id)
+            if where is None:
+                where = cited[source.id] = (
+                    f"{escape(source.author.name)}, <cite>{escape(source.title)}</cite>, {escape(source.publisher)}, {escape(format_date(source.date))}"
+                )
+            quotes = note.quotes()
+            quoted = " … ".join(f"“{escape(quote)}”" for quote in quotes) + " — " if quotes else ""
+            notes.append(Markup(f"{quoted}{where}, {escape(note.label())}. {escape(source.url)}"))
+        return notes
 
     def evidence(self) -> list[dict]:
         return evidence_rows(self.explainer)
