@@ -27,43 +27,59 @@ MAX_PARAGRAPH = 9999  # keeps a typo like ¶1-99999999 from expanding into a hug
 
 
 def find_group_end(text: str, start: int) -> int:
-    """Index of the `]` closing the citation group that opens at text[start] == '[', or -1."""
-    closing = None
-    for index in range(start + 1, len(text)):
-        char = text[index]
-        if closing is not None:
-            if char == closing or (closing == "”" and char == '"'):
-                closing = None
-        elif char in OPEN_QUOTES:
-            closing = OPEN_QUOTES[char]
-        elif char == "]":
-            return index
-        elif char == "\n" and text[index - 1] == "\n":
+    """Index of the `]` closing the citation group that opens at text[start] == '[', or -1.
+
+    A `]` inside a quotation does not close it; a blank line outside one ends the search.
+    """
+    index = start + 1
+    while True:
+        found = _GROUP_STOP.search(text, index)
+        if found is None or found.group() == "\n\n":
             return -1
-    return -1
+        if found.group() == "]":
+            return found.start()
+        index = _quote_end(text, found.group(), found.end())
+        if index < 0:
+            return -1
+
+
+_GROUP_STOP = re.compile(r'["“„\]]|\n\n')
+_SEPARATOR_OR_QUOTE = re.compile(r'["“„;]')
+
+
+def _quote_end(text: str, opening: str, start: int) -> int:
+    """The index after the quotation mark closing the one opened before `start`, or -1 if none does."""
+    closing = OPEN_QUOTES[opening]
+    end = text.find(closing, start)
+    if closing == "”":  # a straight quote also closes a curly one
+        straight = text.find('"', start)
+        if straight >= 0 and (end < 0 or straight < end):
+            end = straight
+    return end + 1 if end >= 0 else -1
 
 
 def parse_group(raw: str) -> list[CiteRef]:
     """Parse `[@key ¶N ...; @key ...]` into references, or raise CitationSyntaxError."""
     inner = raw[1:-1]
-    parts = _split_outside_quotes(inner, ";")
+    parts = _split_outside_quotes(inner)
     return [_parse_one(part.strip()) for part in parts]
 
 
-def _split_outside_quotes(text: str, separator: str) -> list[str]:
-    parts, current, closing = [], [], None
-    for char in text:
-        if closing is not None:
-            if char == closing or (closing == "”" and char == '"'):
-                closing = None
-        elif char in OPEN_QUOTES:
-            closing = OPEN_QUOTES[char]
-        elif char == separator:
-            parts.append("".join(current))
-            current = []
+def _split_outside_quotes(text: str) -> list[str]:
+    """Split at each ';' that is not inside a quotation."""
+    parts, start, index = [], 0, 0
+    while True:
+        found = _SEPARATOR_OR_QUOTE.search(text, index)
+        if found is None:
+            break
+        if found.group() == ";":
+            parts.append(text[start : found.start()])
+            start = index = found.end()
             continue
-        current.append(char)
-    parts.append("".join(current))
+        index = _quote_end(text, found.group(), found.end())
+        if index < 0:
+            break
+    parts.append(text[start:])
     return parts
 
 
