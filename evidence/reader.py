@@ -5,7 +5,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .check import locate_quote
 from .links import Links, text_fragment_url
@@ -100,10 +100,9 @@ def card_id(citation: Citation, first_paragraph: int) -> str:
 def card_html(note: Note, first: int, last: int, links: Links) -> Markup:
     """The preview of paragraphs first..last for a mark: text with the quotation highlighted, or excerpts."""
     source = note.source
-    href = links.url(f"sources/{source.id}/index.html#p{first}")
+    head, rights = _card_frame(source.label, source.publisher)
     label = f"¶{first}" if first == last else f"¶{first}–{last}"
-    parts = [f'<span class="card-head"><span class="card-source">{escape(source.label)}, {escape(source.publisher)}</span> '
-             f'<span class="card-number">{label}</span></span>']
+    parts = [f'{head}<span class="card-number">{label}</span></span>']
     spans = note.spans()
     if source.shows_full_text:
         for number in range(first, last + 1):
@@ -113,15 +112,29 @@ def card_html(note: Note, first: int, last: int, links: Links) -> Markup:
     else:
         quoted = [source.paragraph(n).text[start:end] for n, start, end in spans if first <= n <= last]
         if quoted:
-            parts.append('<span class="card-text">' + " … ".join(f"<mark>“{escape(q)}”</mark>" for q in quoted) + "</span>")
+            parts.append('<span class="card-text">' + " … ".join(f"<mark>“{escape_text(q)}”</mark>" for q in quoted) + "</span>")
         else:
             parts.append('<span class="card-text card-none">This citation quotes no words.</span>')
-        parts.append(f'<span class="card-rights">Only quoted words are shown here; the full text is at {escape(source.publisher)}.</span>')
+        parts.append(rights)
+    href = links.url(f"sources/{source.id}/index.html#p{first}")
     parts.append(
-        f'<span class="card-links"><a href="{escape(href)}">Go to {label} on the source page</a>'
-        f' <a href="{escape(note.original_url())}" rel="external noopener">Find it in the original ↗</a></span>'
+        f'<span class="card-links"><a href="{escape_text(href)}">Go to {label} on the source page</a>'
+        f' <a href="{escape_text(note.original_url())}" rel="external noopener">Find it in the original ↗</a></span>'
     )
     return Markup("".join(parts))
+
+
+@functools.lru_cache(maxsize=256)
+def _card_frame(label: str, publisher: str) -> tuple[str, str]:
+    """What every card of a source says: its name (the head, left open for the ¶ number) and, for excerpts, its rights."""
+    head = f'<span class="card-head"><span class="card-source">{escape_text(label)}, {escape_text(publisher)}</span> '
+    rights = f'<span class="card-rights">Only quoted words are shown here; the full text is at {escape_text(publisher)}.</span>'
+    return head, rights
+
+
+def escape_text(text: str) -> str:
+    """HTML-escaped text, as markupsafe.escape writes it, for HTML built here rather than in a template."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace('"', "&#34;")
 
 
 def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
@@ -129,10 +142,10 @@ def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in sorted(spans):
         if start < position:
             continue
-        out.append(str(escape(text[position:start])))
-        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        out.append(escape_text(text[position:start]))
+        out.append(f"<mark>{escape_text(text[start:end])}</mark>")
         position = end
-    out.append(str(escape(text[position:])))
+    out.append(escape_text(text[position:]))
     return "".join(out)
 
 

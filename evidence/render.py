@@ -16,7 +16,7 @@ from .check import CitationIndex
 from .jsontext import json_text
 from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Passage, Site, Source
-from .reader import Note, card_html, card_id, evidence_rows, explainer_json, explainer_notes, group_marks, paragraph_runs
+from .reader import Note, card_html, card_id, escape_text, evidence_rows, explainer_json, explainer_notes, group_marks, paragraph_runs
 
 STATIC_PREFIX = "assets/"  # where the static folder is copied
 STYLESHEET = "assets/style.css"
@@ -164,11 +164,11 @@ class ExplainerView:
             spoken = f"paragraph {start}" if start == end else f"paragraphs {start} to {end}"
             href = self.links.url(f"sources/{source.id}/index.html#p{start}")
             anchors.append(
-                f'<a href="{escape(href)}" aria-label="{escape(who + spoken)}" data-card="{card_id(note.citations[0], start)}">{escape(label)}</a>'
+                f'<a href="{escape_text(href)}" aria-label="{escape_text(who + spoken)}" data-card="{card_id(note.citations[0], start)}">{escape_text(label)}</a>'
             )
         quotes = note.quotes()
-        title = f' title="{escape(" … ".join(f"“{quote}”" for quote in quotes) + f" ({note.label()})")}"' if quotes else ""
-        prefix = f"{escape(source.label)} " if several else ""
+        title = f' title="{escape_text(" … ".join(f"“{quote}”" for quote in quotes) + f" ({note.label()})")}"' if quotes else ""
+        prefix = f"{escape_text(source.label)} " if several else ""
         parts = self._mark_parts[note.anchor] = (title, f'{prefix}{", ".join(anchors)}<span class="note-number">[{note.number}]</span>')
         return parts
 
@@ -189,11 +189,11 @@ class ExplainerView:
             where = cited.get(source.id)
             if where is None:
                 where = cited[source.id] = (
-                    f"{escape(source.author.name)}, <cite>{escape(source.title)}</cite>, {escape(source.publisher)}, {escape(format_date(source.date))}"
+                    f"{escape_text(source.author.name)}, <cite>{escape_text(source.title)}</cite>, {escape_text(source.publisher)}, {escape_text(format_date(source.date))}"
                 )
             quotes = note.quotes()
-            quoted = " … ".join(f"“{escape(quote)}”" for quote in quotes) + " — " if quotes else ""
-            notes.append(Markup(f"{quoted}{where}, {escape(note.label())}. {escape(source.url)}"))
+            quoted = " … ".join(f"“{escape_text(quote)}”" for quote in quotes) + " — " if quotes else ""
+            notes.append(Markup(f"{quoted}{where}, {escape_text(note.label())}. {escape_text(source.url)}"))
         return notes
 
     def evidence(self) -> list[dict]:
