@@ -145,6 +145,7 @@ def load_source(path: Path, problems: Problems, data: bytes | None = None) -> So
 def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
     """Split a source body into numbered paragraphs and unnumbered `## ` subheadings."""
     blocks: list[Paragraph | Subheading] = []
+    numbered = 0
     current: list[str] = []
     start = first_line
     for offset, line in enumerate(body.split("\n") + [""]):
@@ -166,7 +167,7 @@ def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
                 anchor = f"{base}-{suffix}"
             blocks.append(Subheading(heading, start, anchor))
         else:
-            number = sum(isinstance(block, Paragraph) for block in blocks) + 1
-            blocks.append(Paragraph(number, joined, start))
+            numbered += 1
+            blocks.append(Paragraph(numbered, joined, start))
         current = []
     return blocks

@@ -27,6 +27,9 @@ class YList(list):
     item_lines: list[int]
 
 
+NEWLINE = re.compile("\n")
+
+
 @dataclass(frozen=True)
 class _Lines:
     """File lines of positions in a YAML text. PyYAML's own mark.line also counts U+2028,
@@ -37,7 +40,7 @@ class _Lines:
 
     @classmethod
     def of(cls, text: str, offset: int) -> _Lines:
-        return cls([index for index, char in enumerate(text) if char == "\n"], offset)
+        return cls([found.start() for found in NEWLINE.finditer(text)], offset)
 
     def at(self, mark: yaml.Mark | None) -> int:
         return self.at_index(mark.index) if mark else self.offset + 1
@@ -119,6 +122,8 @@ class _Converter:
         return items
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == STR_TAG:
+            return node.value  # what PyYAML's constructor returns for text, the usual case
         try:
             return self.scalars.construct_object(node, deep=True)
         except (ValueError, TypeError, AttributeError, OverflowError) as error:
@@ -129,6 +134,7 @@ class _Converter:
             raise _CannotConvert(f"'{node.value}' is not a valid {'date' if kind == 'timestamp' else kind}{reason}", self.lines.of_node(node)) from None
 
 
+STR_TAG = "tag:yaml.org,2002:str"
 MALFORMED = object()  # what parse_yaml returns once it has reported malformed YAML
 
 
