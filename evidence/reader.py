@@ -149,6 +149,38 @@ def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+BACKREF_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+LIST_ITEM_BREAK = "\n          "  # between the items of a source page's 'Cited in' list, as indented there
+
+
+def backlink_items(groups: list[tuple[str, list[str]]]) -> Markup:
+    """A source paragraph's 'Cited in' items: a link per citing passage, or its label and then a b c when it cites the paragraph more than once."""
+    items = []
+    for label, hrefs in groups:
+        label = escape_text(label)
+        if len(hrefs) == 1:
+            items.append(f'<li><a href="{escape_text(hrefs[0])}">{label}</a></li>')
+            continue
+        refs = " ".join(
+            f'<a class="backref" href="{escape_text(href)}" aria-label="{label}, citation {index}">{BACKREF_LETTERS[index - 1] if index <= 26 else index}</a>'
+            for index, href in enumerate(hrefs, 1)
+        )
+        items.append(f"<li>{label} {refs}</li>")
+    return Markup(LIST_ITEM_BREAK.join(items))
+
+
+def excerpt_paragraph(quoted: list[str], cited: bool, source_url: str) -> Markup:
+    """A paragraph of an excerpts-only source: its quoted words, each with a link to find them in the original."""
+    if not quoted:
+        why = "Cited without a quotation." if cited else "Not cited."
+        return Markup(f'<p class="excerpt none">{why} <a href="{escape_text(source_url)}" rel="external noopener">Read it in the original</a>.</p>')
+    parts = " … ".join(
+        f'<q>{escape_text(text)}</q> <a class="deep-link" href="{escape_text(text_fragment_url(source_url, text))}" rel="external noopener" aria-label="Find these words in the original">↗</a>'
+        for text in quoted
+    )
+    return Markup(f'<p class="excerpt">{parts}</p>')
+
+
 def evidence_rows(explainer: Explainer) -> list[dict[str, Any]]:
     """Per topic: how many citations each party's position and the analysis rest on."""
     rows = []

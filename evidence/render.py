@@ -16,7 +16,7 @@ from .check import CitationIndex
 from .jsontext import json_text
 from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Passage, Site, Source
-from .reader import Note, card_html, card_id, escape_text, evidence_rows, explainer_json, explainer_notes, group_marks, paragraph_runs
+from .reader import Note, backlink_items, card_html, card_id, escape_text, evidence_rows, excerpt_paragraph, explainer_json, explainer_notes, group_marks, paragraph_runs
 
 STATIC_PREFIX = "assets/"  # where the static folder is copied
 STYLESHEET = "assets/style.css"
@@ -74,26 +74,24 @@ class Renderer:
 
     # source page ---------------------------------------------------------------------
 
-    def backlink_groups(self, source: Source, number: int, links: Links) -> list[dict]:
-        """Backlinks of ¶number grouped by passage speaker, Wikipedia-style: label, then a b c."""
-        groups: dict[tuple[str, str, str], dict] = {}
+    def backlinks_html(self, source: Source, number: int, links: Links) -> Markup:
+        """The items of ¶number's 'Cited in' list, grouped by passage and speaker, Wikipedia-style: label, then a b c."""
+        groups: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
         for backlink in self.index.citing(source, number):
             key = (backlink.explainer.id, backlink.topic, backlink.speaker)
-            label = f"{backlink.topic} — {backlink.speaker}" if backlink.speaker else backlink.topic
-            group = groups.setdefault(key, {"label": label, "explainer": backlink.explainer.title, "hrefs": []})
-            group["hrefs"].append(links.url(f"explainers/{backlink.explainer.id}/index.html#{backlink.citation.anchor}"))
-        return list(groups.values())
+            if key not in groups:
+                groups[key] = (f"{backlink.topic} — {backlink.speaker}" if backlink.speaker else backlink.topic, [])
+            groups[key][1].append(links.url(f"explainers/{backlink.explainer.id}/index.html#{backlink.citation.anchor}"))
+        return backlink_items(list(groups.values()))
 
     # source excerpts -----------------------------------------------------------------
 
-    def excerpts(self, source: Source, number: int) -> list[dict[str, str]]:
-        """The distinct quoted passages of ¶number, in the paragraph's order, with deep links."""
+    def excerpts_html(self, source: Source, number: int, cited: bool) -> Markup:
+        """What an excerpts-only source page shows of ¶number: the distinct quoted passages, in order, with deep links."""
         spans = {backlink.quoted[1:] for backlink in self.index.citing(source, number) if backlink.quoted and backlink.quoted[0] == number}
         text = source.paragraph(number).text
-        return [
-            {"text": text[start:end], "href": text_fragment_url(source.url, text[start:end])}
-            for start, end in _merge(sorted(spans))
-        ]
+        quoted = [text[start:end] for start, end in _merge(sorted(spans))]
+        return excerpt_paragraph(quoted, cited, source.url)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -248,8 +246,8 @@ def render_source(r: Renderer, source: Source) -> Iterator[Page]:
     yield r.page(
         "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
         citing_explainers=citing_explainers, backlinks=lambda n, s=source: r.index.citing(s, n),
-        backlink_groups=lambda n, links, s=source: r.backlink_groups(s, n, links),
-        excerpts=lambda n, s=source: r.excerpts(s, n),
+        backlinks_html=lambda n, links, s=source: r.backlinks_html(s, n, links),
+        excerpts_html=lambda n, cited, s=source: r.excerpts_html(s, n, cited),
     )
 
 
