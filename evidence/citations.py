@@ -175,7 +175,7 @@ def searchable(paragraph: str) -> tuple[str, tuple[int, ...] | None]:
     Cached because every citation of a paragraph searches it again, in checks and pages.
     """
     translated = paragraph.translate(_EQUIVALENTS)
-    if translated.isascii() and not _SPACE_TO_FOLD.search(translated):
+    if translated.isascii() and " ".join(translated.split()) == translated:
         return translated, None  # ASCII is its own NFKC form; single spaces stay as they are
     normal_chars: list[str] = []
     origins: list[int] = []
@@ -192,5 +192,3 @@ def searchable(paragraph: str) -> tuple[str, tuple[int, ...] | None]:
             origins.append(index)
     return "".join(normal_chars), tuple(origins)
 
-
-_SPACE_TO_FOLD = re.compile(r"^\s|\s$|[^\S ]| {2}")
