@@ -18,6 +18,7 @@ from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Passage, Site, Source
 from .reader import Note, backlink_items, card_html, card_id, escape_text, evidence_rows, excerpt_paragraph, explainer_json, explainer_notes, group_marks, paragraph_runs
 
+MARK_SLOT = "\x00"  # where a citation mark goes in rendered prose: never in the text, which markdown-it clears of NUL
 STATIC_PREFIX = "assets/"  # where the static folder is copied
 STYLESHEET = "assets/style.css"
 ICON = "assets/favicon.svg"
@@ -126,15 +127,42 @@ class ExplainerView:
         return {note.anchor: note for note in self.notes}
 
     def prose(self, passage: Passage) -> Markup:
-        """A passage of explainer prose as HTML, its citations rendered as linked marks."""
-        env = {"render_citations": lambda citations: self.marks(citations, with_ids=True)}
-        return Markup(self.r.md.renderer.render(list(passage.tokens), self.r.md.options, env))
+        """A passage of explainer prose as HTML, its citations rendered as linked marks (markdown-it's render, inline parts shared)."""
+        renderer, options, env = self.r.md.renderer, self.r.md.options, {}
+        tokens, out = passage.tokens, []
+        for index, token in enumerate(tokens):
+            if token.type == "inline":
+                if token.children:
+                    out.append(self._inline(passage, index, with_ids=True))
+            elif token.type in renderer.rules:
+                out.append(renderer.rules[token.type](tokens, index, options, env))
+            else:
+                out.append(renderer.renderToken(tokens, index, options, env))
+        return Markup("".join(out))
 
     def glance(self, passage: Passage) -> Markup:
         """A summary's words for the at-a-glance table: inline only, and no ids (they live in the topic)."""
-        env = {"render_citations": lambda citations: self.marks(citations, with_ids=False)}
-        inline = next(token for token in passage.tokens if token.type == "inline")
-        return Markup(self.r.md.renderer.renderInline(inline.children or [], self.r.md.options, env))
+        index = next(index for index, token in enumerate(passage.tokens) if token.type == "inline")
+        return Markup(self._inline(passage, index, with_ids=False))
+
+    def _inline(self, passage: Passage, index: int, with_ids: bool) -> str:
+        """The HTML of one inline token of a passage: its words are rendered once (a summary shows twice), its marks as asked."""
+        key = (passage.anchor, index)
+        rendered = self._inline_html.get(key)
+        if rendered is None:
+            marked: list[tuple] = []  # the citations of each mark, in order
+            env = {"render_citations": lambda citations: marked.append(citations) or MARK_SLOT}
+            html = self.r.md.renderer.renderInline(passage.tokens[index].children or [], self.r.md.options, env)
+            rendered = self._inline_html[key] = (html.split(MARK_SLOT), marked)
+        pieces, marked = rendered
+        out = [pieces[0]]
+        for citations, piece in zip(marked, pieces[1:]):
+            out += (self.marks(citations, with_ids), piece)
+        return "".join(out)
+
+    @functools.cached_property
+    def _inline_html(self) -> dict[tuple[str, int], tuple[list[str], list[tuple]]]:
+        return {}
 
     def marks(self, citations: tuple, with_ids: bool) -> str:
         notes = self._notes_by_anchor
