@@ -276,6 +276,8 @@ class BodyReader:
             yield child, line
 
     def _check_links(self, inline: Token) -> None:
+        if not inline.meta.get("has_unsafe_link"):
+            return
         for child, line in self._lines_of(inline):
             for token in _walk(child):
                 if "unsafe_link" in token.meta:
@@ -283,7 +285,7 @@ class BodyReader:
 
     def _inline_citations(self, inline: Token, anchor: str, earlier: list[Citation]) -> Iterator[Citation]:
         made: list[Citation] = []
-        brackets = len({c.bracket for c in earlier})
+        brackets = earlier[-1].bracket if earlier else 0  # brackets are numbered in order through a passage
         for child, line in self._lines_of(inline):
             if child.type != "citation":
                 continue

@@ -59,17 +59,20 @@ def refuse_unsafe_links(state: StateCore) -> None:
     wrote one deserves to be told where, so the explainer reader reports `meta["unsafe_link"]`.
     """
     for token in state.tokens:
-        if token.type == "inline":
-            _refuse_in(token.children or [])
+        if token.type == "inline" and _refuse_in(token.children or []):
+            token.meta["has_unsafe_link"] = True  # so that only these are searched for the error's line
 
 
-def _refuse_in(tokens: list[Token]) -> None:
+def _refuse_in(tokens: list[Token]) -> bool:
+    refused = False
     for token in tokens:
         attribute = LINK_ATTRIBUTES.get(token.type)
         if attribute and not is_safe_link(str(token.attrGet(attribute) or "")):
             token.meta["unsafe_link"] = token.attrs.pop(attribute)
-        if token.children:
-            _refuse_in(token.children)
+            refused = True
+        if token.children and _refuse_in(token.children):
+            refused = True
+    return refused
 
 
 LINK_ATTRIBUTES = {"link_open": "href", "image": "src"}
