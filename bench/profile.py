@@ -1,8 +1,8 @@
 """Profile one build with py-spy and print where the time goes: inclusive and self time per function.
 
-    python bench/profile.py N [--incremental]
+    python bench/profile.py N [--incremental] [--work DIR]
 
-Builds a corpus of N explainers (under bench/.work/), then records `build.py build` and its
+Builds a corpus of N explainers (under bench/.work/, or DIR: /dev/shm keeps the disk out of it), then records `build.py build` and its
 worker processes with py-spy (installed by bench/run.py into bench/.venvs/tools) and sums the
 samples by function, leaving out the threads that only wait on the worker pool.
 """
@@ -64,8 +64,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("count", type=int)
     parser.add_argument("--incremental", action="store_true", help="profile a rebuild after editing one explainer")
+    parser.add_argument("--work", type=Path, default=HERE / ".work", help="scratch folder (default: bench/.work)")
     args = parser.parse_args()
-    work = HERE / ".work" / f"profile-{args.count}"
+    work = args.work / f"profile-{args.count}"
     content, out = work / "content", work / "dist"
     if not content.exists():
         write_corpus(content, args.count)

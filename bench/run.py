@@ -8,7 +8,8 @@ explainer (each a new `build.py build` process), rebuilds after one edit inside 
 Builder (bench/live.py: what the live preview calls), and the same Markdown built by the floor,
 Pelican, MkDocs and Hugo (bench/others.py), with their ratio to Evidence's cold build. Peak
 memory is the largest sum, over the build's processes, of their proportional set size (PSS),
-sampled every 20 ms. The other tools are installed on first use into bench/.venvs/, one
+sampled every 20 ms in one more run of each measure: reading /proc costs CPU, which would slow
+the timed runs of tools that keep both cores busy more than those that use one. The other tools are installed on first use into bench/.venvs/, one
 virtual environment each. --large adds N = 4000. Results go to <work>/results.json, the plot
 (matplotlib, from bench/.venvs/tools) to --plot.
 """
@@ -41,11 +42,11 @@ SAMPLE_SECONDS = 0.02
 @dataclass
 class Run:
     seconds: float
-    peak_mb: float
+    peak_mb: float | None  # None when the run was not sampled
 
 
-def measure(command: list[str], cwd: Path | None = None) -> Run:
-    """Wall time of a command, and the peak of its process tree's summed PSS."""
+def measure(command: list[str], cwd: Path | None = None, memory: bool = False) -> Run:
+    """Wall time of a command; with `memory`, also the peak of its process tree's summed PSS."""
     peak = [0.0]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -57,14 +58,26 @@ def measure(command: list[str], cwd: Path | None = None) -> Run:
             done.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     output, errors = process.communicate()
     seconds = time.perf_counter() - started
     done.set()
-    sampler.join()
+    if memory:
+        sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{output}\n{errors}")
-    return Run(seconds, peak[0])
+    return Run(seconds, peak[0] if memory else None)
+
+
+def timed(command: list[str], runs: int, prepare=lambda: None, cwd: Path | None = None) -> Run:
+    """The median wall time of `runs` runs, each after `prepare()`, and the peak memory of one more, sampled run."""
+    seconds = []
+    for _ in range(runs):
+        prepare()
+        seconds.append(measure(command, cwd).seconds)
+    prepare()
+    return Run(statistics.median(seconds), measure(command, cwd, memory=True).peak_mb)
 
 
 def tree_pss_mb(root: int) -> float:
@@ -83,10 +96,6 @@ def tree_pss_mb(root: int) -> float:
     return total / 1024
 
 
-def median_run(runs: list[Run]) -> Run:
-    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs))
-
-
 # --- Evidence ------------------------------------------------------------------------------
 
 def evidence_command(content: Path, out: Path) -> list[str]:
@@ -95,19 +104,24 @@ def evidence_command(content: Path, out: Path) -> list[str]:
 
 def bench_evidence(content: Path, work: Path, runs: int) -> dict[str, Run | float | int]:
     site = work / "evidence"
-    colds = []
-    for _ in range(runs):
+    command = evidence_command(content, site / "dist")
+
+    def clean() -> None:
         shutil.rmtree(site, ignore_errors=True)
         site.mkdir(parents=True)
-        colds.append(measure(evidence_command(content, site / "dist")))
-    noops = [measure(evidence_command(content, site / "dist")) for _ in range(runs)]
+
+    cold = timed(command, runs, clean)
+    noop = timed(command, runs)
     count = len(list((content / "explainers").glob("*.md")))
     edit_explainer(content / "explainers" / f"{explainer_id(count // 2)}.md", generation=1)
-    first_edit = measure(evidence_command(content, site / "dist"))  # also fills the previous-output folder, once
-    edits = []
-    for number in range(runs):
+    first_edit = measure(command)  # also fills the previous-output folder, once
+    edited = iter(range(runs + 1))
+
+    def edit_one() -> None:
+        number = next(edited)
         edit_explainer(content / "explainers" / f"{explainer_id((count // 3 + 7 * number) % count)}.md", generation=10 + number)
-        edits.append(measure(evidence_command(content, site / "dist")))
+
+    edit = timed(command, runs, edit_one)
     live_content = work / "live-content"
     shutil.rmtree(live_content, ignore_errors=True)
     shutil.copytree(content, live_content)
@@ -117,7 +131,7 @@ def bench_evidence(content: Path, work: Path, runs: int) -> dict[str, Run | floa
     live = json.loads(result.stdout)
     pages = sum(1 for _ in (site / "dist").rglob("*.html"))
     return {
-        "cold": median_run(colds), "noop": median_run(noops), "first_edit": first_edit, "edit": median_run(edits),
+        "cold": cold, "noop": noop, "first_edit": first_edit, "edit": edit,
         "live_edit": statistics.median(live["rebuilds"]), "live_first_edit": live["first_rebuild"], "pages": pages,
     }
 
@@ -130,11 +144,8 @@ def bench_others(content: Path, work: Path, runs: int, tools: list[str]) -> dict
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         command, out = TOOLS[name](docs, folder)
-        measured = []
-        for _ in range(runs):
-            shutil.rmtree(out, ignore_errors=True)
-            measured.append(measure(command, cwd=folder))
-        results[name] = {"run": median_run(measured), "pages": sum(1 for _ in out.rglob("*.html"))}
+        run = timed(command, runs, lambda out=out: shutil.rmtree(out, ignore_errors=True), cwd=folder)
+        results[name] = {"run": run, "pages": sum(1 for _ in out.rglob("*.html"))}
     return results
 
 
