@@ -19,6 +19,8 @@ from .model import Explainer, Passage, Site, Source
 from .reader import Note, backlink_items, card_html, card_id, escape_text, evidence_rows, excerpt_paragraph, explainer_json, explainer_notes, group_marks, paragraph_runs
 
 MARK_SLOT = "\x00"  # where a citation mark goes in rendered prose: never in the text, which markdown-it clears of NUL
+CARD_BREAK = "\n    "  # between the card templates, as indented in the page
+ENDNOTE_BREAK = "\n      "  # between the endnotes' items, as indented in the page
 STATIC_PREFIX = "assets/"  # where the static folder is copied
 STYLESHEET = "assets/style.css"
 ICON = "assets/favicon.svg"
@@ -198,16 +200,16 @@ class ExplainerView:
         parts = self._mark_parts[note.anchor] = (title, f'{prefix}{", ".join(anchors)}<span class="note-number">[{note.number}]</span>')
         return parts
 
-    def cards(self) -> list[tuple[str, Markup]]:
-        """Every preview card the page's marks open, as (template id, HTML)."""
-        return [
-            (card_id(note.citations[0], first), card_html(note, first, last, self.links))
+    def cards(self) -> Markup:
+        """Every preview card the page's marks open, each in an inert <template> named by the mark's data-card."""
+        return Markup(CARD_BREAK.join(
+            f'<template id="{card_id(note.citations[0], first)}">{card_html(note, first, last, self.links)}</template>'
             for note in self.notes
             for first, last in paragraph_runs(note.paragraphs)
-        ]
+        ))
 
-    def endnotes(self) -> list[Markup]:
-        """What print shows for each mark, in order: the quoted words, then where they come from."""
+    def endnotes(self) -> Markup:
+        """The items of the list print shows for the marks, in order: the quoted words, then where they come from."""
         cited: dict[str, str] = {}  # the words naming each source, the same in every note citing it
         notes = []
         for note in self.notes:
@@ -219,8 +221,8 @@ class ExplainerView:
                 )
             quotes = note.quotes()
             quoted = " … ".join(f"“{escape_text(quote)}”" for quote in quotes) + " — " if quotes else ""
-            notes.append(Markup(f"{quoted}{where}, {escape_text(note.label())}. {escape_text(source.url)}"))
-        return notes
+            notes.append(f"<li>{quoted}{where}, {escape_text(note.label())}. {escape_text(source.url)}</li>")
+        return Markup(ENDNOTE_BREAK.join(notes))
 
     def evidence(self) -> list[dict]:
         return evidence_rows(self.explainer)
