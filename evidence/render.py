@@ -20,7 +20,7 @@ from .reader import Note, backlink_items, card_html, card_id, escape_text, evide
 
 MARK_SLOT = "\x00"  # where a citation mark goes in rendered prose: never in the text, which markdown-it clears of NUL
 CARD_BREAK = "\n    "  # between the card templates, as indented in the page
-ENDNOTE_BREAK = "\n      "  # between the endnotes' items, as indented in the page
+ENDNOTE_BREAK = MAP_BREAK = "\n      "  # between the items of the endnotes and of a paragraph map, as indented in the page
 STATIC_PREFIX = "assets/"  # where the static folder is copied
 STYLESHEET = "assets/style.css"
 ICON = "assets/favicon.svg"
@@ -228,15 +228,24 @@ class ExplainerView:
         return evidence_rows(self.explainer)
 
     def coverage(self) -> list[dict]:
-        """Per source: each paragraph, how often this explainer cites it."""
+        """Per source: how many of its paragraphs this explainer cites, and its paragraph map's items."""
         counts: dict[tuple[str, int], int] = {}
         for citation in self.explainer.citations():
             for number in citation.paragraphs:
                 counts[(citation.source_id, number)] = counts.get((citation.source_id, number), 0) + 1
-        return [
-            {"source": source, "paragraphs": [(p.number, counts.get((source.id, p.number), 0)) for p in source.paragraphs]}
-            for source in (self.r.site.source(s) for s in self.explainer.source_ids)
-        ]
+        entries = []
+        for source in (self.r.site.source(s) for s in self.explainer.source_ids):
+            page = self.links.url(f"sources/{source.id}/index.html")
+            items = []
+            for paragraph in source.paragraphs:
+                count = counts.get((source.id, paragraph.number), 0)
+                items.append(
+                    f'<li class="{"cited" if count else "uncited"}"><a href="{escape_text(page)}#p{paragraph.number}">'
+                    f'<span class="map-number">¶{paragraph.number}</span> <span class="map-count">{f"{count}×" if count else "not cited"}</span></a></li>'
+                )
+            cited = sum(1 for paragraph in source.paragraphs if counts.get((source.id, paragraph.number)))
+            entries.append({"source": source, "cited": cited, "paragraphs": len(items), "map": Markup(MAP_BREAK.join(items))})
+        return entries
 
     def json(self) -> str:
         page = self.links.absolute(self.links.page) or f"explainers/{self.explainer.id}/"
