@@ -147,8 +147,10 @@ class Builder:
             for record in explainers.values():
                 keys.update(dict.fromkeys(record.pages, record.page_key))
             failures = [record.render_problem for record in explainers.values() if record.render_problem]
-            failures += self._render_sources(sources, explainers, context, workers, keys, sink)
-        failures += self._render_site_pages(sources, explainers, context, self._tools_for(templates_key), keys, sink)
+            rendering = self._start_sources(sources, explainers, context, workers, keys)  # on the workers, while
+            site_failures = self._render_site_pages(sources, explainers, context, self._tools_for(templates_key), keys, sink)
+            failures += self._finish_sources(rendering, keys, sink)
+        failures += site_failures
         if failures:
             raise ContentError([failures[0]])
         for path, text in CONSTANT_PAGES.items():
@@ -264,9 +266,9 @@ class Builder:
         self.state.coverage = coverage
         return warnings
 
-    def _render_sources(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord], context: UnitContext,
-                        workers: Workers, keys: dict[str, bytes], sink: "Collected | Staged") -> list[Problem]:
-        """Each source's pages, rendered again when the source or the backlinks to it changed."""
+    def _start_sources(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord], context: UnitContext,
+                       workers: Workers, keys: dict[str, bytes]) -> tuple[dict[str, tuple[str, ...]], list[tuple[str, bytes]], Iterator]:
+        """Set the workers rendering each source's pages that must be rendered again: when the source or the backlinks to it changed."""
         citing: dict[str, list[tuple[Path, ExplainerRecord]]] = {}
         for path, record in explainers.items():
             for source_id in record.backlinks:
@@ -286,7 +288,13 @@ class Builder:
             else:
                 todo.append((group, key))
                 tasks.append((source_id, [r.backlinks[source_id] for _, r in contributors]))
-        for (group, key), (problem, pages) in zip(todo, workers.sources(tasks)):
+        return groups, todo, workers.sources(tasks)
+
+    def _finish_sources(self, rendering: tuple[dict[str, tuple[str, ...]], list[tuple[str, bytes]], Iterator],
+                        keys: dict[str, bytes], sink: "Collected | Staged") -> list[Problem]:
+        """Take the source pages from the workers as they come."""
+        groups, todo, results = rendering
+        for (group, key), (problem, pages) in zip(todo, results):
             if problem:
                 return [problem]
             for page, data in pages.items():

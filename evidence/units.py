@@ -362,23 +362,26 @@ class Workers:
             self.pool.join()
 
     def explainers(self, work: list[Work]) -> Iterator[tuple[Path, ExplainerRecord, dict[str, bytes]]]:
-        yield from self._run(_explainer_task, [((path, data, file_digest),) for path, data, file_digest in work])
+        return self._run(_explainer_task, [((path, data, file_digest),) for path, data, file_digest in work])
 
     def sources(self, tasks: list[SourceTask]) -> Iterator[tuple[Problem | None, dict[str, bytes]]]:
-        yield from self._run(_source_task, [(task,) for task in tasks])
+        return self._run(_source_task, [(task,) for task in tasks])
 
     def _run(self, function, tasks: list[tuple]) -> Iterator:
+        """The tasks' results, in order; on the workers, the tasks are handed out at once, so this process can do other work meanwhile."""
         method = start_method()
         if self.pool is None and method and min(self.jobs, len(tasks) // MIN_UNITS_PER_WORKER) >= 2:
             self._start(method)
         if self.pool is None:
-            tools = self.tools()
-            for args in tasks:
-                yield function(self.context, tools, *args)
-            return
+            return self._run_here(function, tasks)
         chunks = [tasks[start : start + UNITS_PER_TASK] for start in range(0, len(tasks), UNITS_PER_TASK)]
-        for results in self.pool.imap(_run_chunk, [(function, chunk, self.folder) for chunk in chunks]):
-            yield from results
+        results = self.pool.imap(_run_chunk, [(function, chunk, self.folder) for chunk in chunks])
+        return (result for chunk in results for result in chunk)
+
+    def _run_here(self, function, tasks: list[tuple]) -> Iterator:
+        tools = self.tools()
+        for args in tasks:
+            yield function(self.context, tools, *args)
 
     def _start(self, method: str) -> None:
         # Workers get the context as plain data: forked ones inherit it, spawned ones unpickle it.
