@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -45,11 +44,6 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
                 token.meta["error"] = str(error)
     state.pos = pos + len(raw)
     return True
-
-
-def render_citation(self: Any, tokens: list, idx: int, options: Any, env: dict) -> str:
-    render: Callable[[Any], str] = env["render_citations"]
-    return render(tokens[idx].meta["citations"])
 
 
 def refuse_unsafe_links(state: StateCore) -> None:
@@ -95,5 +89,4 @@ def make_markdown() -> MarkdownIt:
     md.core.ruler.after("inline", "refuse_unsafe_links", refuse_unsafe_links)
     md.core.ruler.push("align_with_classes", align_with_classes)
     md.inline.ruler.before("link", "citation", citation_rule)
-    md.add_render_rule("citation", render_citation)
     return md

@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 import jinja2
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 from .check import CitationIndex
 from .jsontext import json_text
@@ -18,7 +19,6 @@ from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Passage, Site, Source
 from .reader import Note, backlink_items, card_html, card_id, escape_text, evidence_rows, excerpt_paragraph, explainer_json, explainer_notes, group_marks, paragraph_runs
 
-MARK_SLOT = "\x00"  # where a citation mark goes in rendered prose: never in the text, which markdown-it clears of NUL
 CARD_BREAK = "\n    "  # between the card templates, as indented in the page
 ENDNOTE_BREAK = MAP_BREAK = "\n      "  # between the items of the endnotes and of a paragraph map, as indented in the page
 STATIC_PREFIX = "assets/"  # where the static folder is copied
@@ -152,10 +152,7 @@ class ExplainerView:
         key = (passage.anchor, index)
         rendered = self._inline_html.get(key)
         if rendered is None:
-            marked: list[tuple] = []  # the citations of each mark, in order
-            env = {"render_citations": lambda citations: marked.append(citations) or MARK_SLOT}
-            html = self.r.md.renderer.renderInline(passage.tokens[index].children or [], self.r.md.options, env)
-            rendered = self._inline_html[key] = (html.split(MARK_SLOT), marked)
+            rendered = self._inline_html[key] = _render_inline(self.r.md, passage.tokens[index].children or [])
         pieces, marked = rendered
         out = [pieces[0]]
         for citations, piece in zip(marked, pieces[1:]):
@@ -251,6 +248,32 @@ class ExplainerView:
         page = self.links.absolute(self.links.page) or f"explainers/{self.explainer.id}/"
         data = explainer_json(self.explainer, self.r.site, list(self.notes), page)
         return json_text(data) + "\n"
+
+
+def _render_inline(md: MarkdownIt, children: list) -> tuple[list[str], list[tuple]]:
+    """Inline tokens as markdown-it renders them, split where citation marks go, and the citations of each mark.
+
+    What markdown-it's renderInline does, with its commonest token, text, handled here; citation
+    tokens are rendered only here, by ExplainerView.marks, as they need the page's notes.
+    """
+    renderer, options, env = md.renderer, md.options, {}
+    rules = renderer.rules
+    plain_text = getattr(rules.get("text"), "__func__", None) is type(renderer).text  # the text rule is markdown-it's own
+    pieces, marked, out = [], [], []
+    for index, token in enumerate(children):
+        kind = token.type
+        if kind == "text" and plain_text:
+            out.append(escapeHtml(token.content))
+        elif kind == "citation":
+            pieces.append("".join(out))
+            out = []
+            marked.append(token.meta["citations"])
+        elif kind in rules:
+            out.append(rules[kind](children, index, options, env))
+        else:
+            out.append(renderer.renderToken(children, index, options, env))
+    pieces.append("".join(out))
+    return pieces, marked
 
 
 # --- pages ---------------------------------------------------------------------------
@@ -399,7 +422,7 @@ def organisation(name: str) -> dict:
 def json_ld(data: dict) -> Markup:
     """JSON for a <script type="application/ld+json"> block: '<', '>' and '&' escaped so no
     text in it can close the element; the browser never runs it, so it stands under any CSP."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = json_text(data)
     return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
