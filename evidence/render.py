@@ -16,7 +16,7 @@ from markdown_it.common.utils import escapeHtml
 from .check import CitationIndex
 from .jsontext import json_text
 from .links import Links, base_path_of, text_fragment_url
-from .model import Explainer, Passage, Site, Source
+from .model import Explainer, Paragraph, Passage, Site, Source
 from .reader import Note, backlink_items, card_html, card_id, escape_text, evidence_rows, excerpt_paragraph, explainer_json, explainer_notes, group_marks, paragraph_runs
 
 CARD_BREAK = "\n    "  # between the card templates, as indented in the page
@@ -86,6 +86,32 @@ class Renderer:
                 groups[key] = (f"{backlink.topic} — {backlink.speaker}" if backlink.speaker else backlink.topic, [])
             groups[key][1].append(links.url(f"explainers/{backlink.explainer.id}/index.html#{backlink.citation.anchor}"))
         return backlink_items(list(groups.values()))
+
+    def source_text_html(self, source: Source, links: Links) -> Markup:
+        """A source page's paragraphs, numbered, each with its text or excerpts and its 'Cited in' list; and its subheadings."""
+        lines = []
+        for block in source.blocks:
+            if not isinstance(block, Paragraph):
+                lines.append(f'    <h2 class="subheading" id="{block.anchor}">{escape_text(block.text)}</h2>')
+                continue
+            number, citing = block.number, self.index.citing(source, block.number)
+            lines.append(f'    <div class="para{"" if citing else " uncited"}" id="{block.anchor}">')
+            lines.append(f'      <a class="pnum" href="#{block.anchor}" aria-label="Paragraph {number}">¶{number}</a>')
+            if source.shows_full_text:
+                lines.append(f"      <p>{escape_text(block.text)}</p>")
+            else:
+                lines.append(f"      {self.excerpts_html(source, number, bool(citing))}")
+            if citing:
+                lines += [
+                    '      <div class="backlinks">',
+                    '        <span class="backlinks-label">Cited in</span>',
+                    "        <ul>",
+                    f"          {self.backlinks_html(source, number, links)}",
+                    "        </ul>",
+                    "      </div>",
+                ]
+            lines.append("    </div>")
+        return Markup("\n".join(lines))
 
     # source excerpts -----------------------------------------------------------------
 
@@ -307,9 +333,7 @@ def render_source(r: Renderer, source: Source) -> Iterator[Page]:
     citing_explainers = sorted({b.explainer.id: b.explainer for n in cited for b in r.index.citing(source, n)}.values(), key=lambda e: (e.title, e.id))
     yield r.page(
         "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
-        citing_explainers=citing_explainers, backlinks=lambda n, s=source: r.index.citing(s, n),
-        backlinks_html=lambda n, links, s=source: r.backlinks_html(s, n, links),
-        excerpts_html=lambda n, cited, s=source: r.excerpts_html(s, n, cited),
+        citing_explainers=citing_explainers, source_text_html=lambda links, s=source: r.source_text_html(s, links),
     )
 
 
