@@ -155,7 +155,14 @@ class ExplainerView:
         return {note.anchor: note for note in self.notes}
 
     def prose(self, passage: Passage) -> Markup:
-        """A passage of explainer prose as HTML, its citations rendered as linked marks (markdown-it's render, inline parts shared)."""
+        """A passage of explainer prose as HTML, its citations rendered as linked marks; the editors' own framing is labelled as such."""
+        html = self._prose(passage)
+        if passage.kind == "framing":
+            return Markup(f'<div class="framing-note">\n  <p class="framing-label">Editors’ note</p>\n  {html}\n</div>')
+        return html
+
+    def _prose(self, passage: Passage) -> Markup:
+        """A passage as markdown-it renders it, with the inline parts shared (see _inline)."""
         renderer, options, env = self.r.md.renderer, self.r.md.options, {}
         tokens, out = passage.tokens, []
         for index, token in enumerate(tokens):
