@@ -11,7 +11,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False).encode
+_SEPARATORS = (", ", ": ")
+_compact_encoder = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS, allow_nan=False)
+try:  # one C encoder for every value, rather than one made per call by JSONEncoder.encode (no cycle check: the data are trees)
+    from json.encoder import c_make_encoder, encode_basestring
+
+    _chunks = c_make_encoder(None, _compact_encoder.default, encode_basestring, None, ": ", ", ", False, False, False)
+except (ImportError, TypeError):  # an interpreter without the C accelerator
+    _chunks = None
+
+
+def _compact(value: Any) -> str:
+    if _chunks is None or isinstance(value, str):
+        return _compact_encoder.encode(value)
+    return "".join(_chunks(value, 0))
 LAID_OUT_DEPTH = 2  # laid out: the outer object, the objects in it, and the lists in those
 
 
