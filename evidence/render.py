@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 from .check import CitationIndex
 from .jsontext import json_text
-from .links import Links, base_path_of, text_fragment_url
+from .links import Links, base_path_of
 from .model import Explainer, Paragraph, Passage, Site, Source
 from .reader import Note, backlink_items, card_html, card_id, escape_text, evidence_rows, excerpt_paragraph, explainer_json, explainer_notes, group_marks, paragraph_runs
 

@@ -397,25 +397,25 @@ def read_fields(node: Any, fields: list[Field], what: str, path: Path, line: int
             valid = ", ".join(sorted(known))
             problems.error(path, node.key_lines[key], f"unknown key '{key}' in {what}; valid keys: {valid}")
             ok = False
-    for field in fields:
-        if field.name not in node or node[field.name] is None:
-            if field.required:
-                problems.error(path, node.key_lines.get(field.name, line), f"{what} is missing required key '{field.name}'")
+    for spec in fields:
+        if spec.name not in node or node[spec.name] is None:
+            if spec.required:
+                problems.error(path, node.key_lines.get(spec.name, line), f"{what} is missing required key '{spec.name}'")
                 ok = False
-            values[field.name] = field.default
+            values[spec.name] = spec.default
             continue
-        raw = node[field.name]
+        raw = node[spec.name]
         try:
-            values[field.name] = field.kind(raw)
+            values[spec.name] = spec.kind(raw)
         except ValueError as expected:
-            problems.error(path, node.key_lines[field.name], f"'{field.name}' must be {expected}; found: {describe(raw)}")
+            problems.error(path, node.key_lines[spec.name], f"'{spec.name}' must be {expected}; found: {describe(raw)}")
             ok = False
             continue
-        item_kind = getattr(field.kind, "item_kind", None)
+        item_kind = getattr(spec.kind, "item_kind", None)
         if item_kind is not None:
-            items = read_list(raw, item_kind, field.name, path, problems)
+            items = read_list(raw, item_kind, spec.name, path, problems)
             ok = ok and items is not None
-            values[field.name] = items
+            values[spec.name] = items
     return values if ok else None
 
 
