@@ -61,9 +61,9 @@ def check_explainer(explainer: Explainer, sources: dict[str, Source], problems: 
     for topic, speaker, passage in explainer.labelled_passages():
         for citation in passage.citations:
             source = sources.get(citation.source_id)
-            if check_citation(citation, source, explainer, problems):
+            holds, quoted = check_citation(citation, source, explainer, problems)
+            if holds:
                 count += 1
-                quoted = locate_quote(citation, source) if citation.quote else None
                 for number in citation.paragraphs:
                     backlinks.append(((source.id, number), Backlink(summary, topic, speaker, citation, quoted)))
     return ExplainerCitations(tuple(backlinks), count)
@@ -91,24 +91,27 @@ def warn_uncited(source: Source, cited: Collection[int], problems: Problems) -> 
             problems.warn(source.path, paragraph.line, f"¶{paragraph.number} is not cited by any explainer")
 
 
-def check_citation(citation: Citation, source: Source | None, explainer: Explainer, problems: Problems) -> bool:
+def check_citation(citation: Citation, source: Source | None, explainer: Explainer,
+                   problems: Problems) -> tuple[bool, tuple[int, int, int] | None]:
+    """Whether the citation holds, and where its quote stands in the source (None without a quote)."""
     where = f"citation {citation.raw}"
     if source is None:
         problems.error(citation.path, citation.line, f"{where}: unknown source '{citation.source_id}'; this explainer's sources: {', '.join(explainer.source_ids)}")
-        return False
+        return False, None
     if source.id not in explainer.source_ids:
         problems.error(citation.path, citation.line, f"{where}: source '{source.id}' is not listed in this explainer's 'sources'")
-        return False
+        return False, None
     total = len(source.paragraphs)
     missing = [n for n in citation.paragraphs if not 1 <= n <= total]
     if missing:
         problems.error(citation.path, citation.line, f"{where}: source '{source.id}' has {total} paragraphs; there is no ¶{missing[0]}")
-        return False
-    if citation.quote and locate_quote(citation, source) is None:
+        return False, None
+    quoted = locate_quote(citation, source) if citation.quote else None
+    if citation.quote and quoted is None:
         cited = ", ".join(f"¶{n}" for n in citation.paragraphs)
         problems.error(citation.path, citation.line, f"{where}: the quote \"{citation.quote}\" does not appear in {cited} of '{source.id}'")
-        return False
-    return True
+        return False, None
+    return True, quoted
 
 
 def locate_quote(citation: Citation, source: Source) -> tuple[int, int, int] | None:
