@@ -147,9 +147,9 @@ class Builder:
             for record in explainers.values():
                 keys.update(dict.fromkeys(record.pages, record.page_key))
             failures = [record.render_problem for record in explainers.values() if record.render_problem]
-            rendering = self._start_sources(sources, explainers, context, workers, keys)  # on the workers, while
+            finish_sources = self._render_sources(sources, explainers, context, workers, keys, sink)  # on the workers, while
             site_failures = self._render_site_pages(sources, explainers, context, self._tools_for(templates_key), keys, sink)
-            failures += self._finish_sources(rendering, keys, sink)
+            failures += finish_sources()
         failures += site_failures
         if failures:
             raise ContentError([failures[0]])
@@ -266,9 +266,12 @@ class Builder:
         self.state.coverage = coverage
         return warnings
 
-    def _start_sources(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord], context: UnitContext,
-                       workers: Workers, keys: dict[str, bytes]) -> tuple[dict[str, tuple[str, ...]], list[tuple[str, bytes]], Iterator]:
-        """Set the workers rendering each source's pages that must be rendered again: when the source or the backlinks to it changed."""
+    def _render_sources(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord], context: UnitContext,
+                        workers: Workers, keys: dict[str, bytes], sink: "Collected | Staged") -> Callable[[], list[Problem]]:
+        """Hand the workers each source's pages that must be rendered again (the source or the backlinks to it changed).
+
+        Returns what takes their pages as they come, so that this process can work meanwhile.
+        """
         citing: dict[str, list[tuple[Path, ExplainerRecord]]] = {}
         for path, record in explainers.items():
             for source_id in record.backlinks:
@@ -288,21 +291,19 @@ class Builder:
             else:
                 todo.append((group, key))
                 tasks.append((source_id, [r.backlinks[source_id] for _, r in contributors]))
-        return groups, todo, workers.sources(tasks)
+        results = workers.sources(tasks)
 
-    def _finish_sources(self, rendering: tuple[dict[str, tuple[str, ...]], list[tuple[str, bytes]], Iterator],
-                        keys: dict[str, bytes], sink: "Collected | Staged") -> list[Problem]:
-        """Take the source pages from the workers as they come."""
-        groups, todo, results = rendering
-        for (group, key), (problem, pages) in zip(todo, results):
-            if problem:
-                return [problem]
-            for page, data in pages.items():
-                sink.put(page, key, data)
-            groups[group] = tuple(pages)
-            keys.update(dict.fromkeys(pages, key))
-        self.state.groups = {**{g: p for g, p in self.state.groups.items() if not g.startswith("source:")}, **groups}
-        return []
+        def finish() -> list[Problem]:
+            for (group, key), (problem, pages) in zip(todo, results):
+                if problem:
+                    return [problem]
+                for page, data in pages.items():
+                    sink.put(page, key, data)
+                groups[group] = tuple(pages)
+                keys.update(dict.fromkeys(pages, key))
+            self.state.groups = {**{g: p for g, p in self.state.groups.items() if not g.startswith("source:")}, **groups}
+            return []
+        return finish
 
     def _render_site_pages(self, sources: dict[Path, SourceRecord], explainers: dict[Path, ExplainerRecord], context: UnitContext,
                            tools: Callable[[], Tools], keys: dict[str, bytes], sink: "Collected | Staged") -> list[Problem]:
