@@ -163,16 +163,13 @@ class ExplainerView:
 
     def _prose(self, passage: Passage) -> Markup:
         """A passage as markdown-it renders it, with the inline parts shared (see _inline)."""
-        renderer, options, env = self.r.md.renderer, self.r.md.options, {}
-        tokens, out = passage.tokens, []
-        for index, token in enumerate(tokens):
+        out = []
+        for index, token in enumerate(passage.tokens):
             if token.type == "inline":
                 if token.children:
                     out.append(self._inline(passage, index, with_ids=True))
-            elif token.type in renderer.rules:
-                out.append(renderer.rules[token.type](tokens, index, options, env))
             else:
-                out.append(renderer.renderToken(tokens, index, options, env))
+                out.append(_render_token(self.r.md, passage.tokens, index))
         return Markup("".join(out))
 
     def glance(self, passage: Passage) -> Markup:
@@ -266,14 +263,14 @@ class ExplainerView:
         entries = []
         for source in (self.r.site.source(s) for s in self.explainer.source_ids):
             page = self.links.url(f"sources/{source.id}/index.html")
-            items = []
+            items, cited = [], 0
             for paragraph in source.paragraphs:
                 count = counts.get((source.id, paragraph.number), 0)
+                cited += count > 0
                 items.append(
                     f'<li class="{"cited" if count else "uncited"}"><a href="{escape_text(page)}#p{paragraph.number}">'
                     f'<span class="map-number">¶{paragraph.number}</span> <span class="map-count">{f"{count}×" if count else "not cited"}</span></a></li>'
                 )
-            cited = sum(1 for paragraph in source.paragraphs if counts.get((source.id, paragraph.number)))
             entries.append({"source": source, "cited": cited, "paragraphs": len(items), "map": Markup(MAP_BREAK.join(items))})
         return entries
 
@@ -289,24 +286,27 @@ def _render_inline(md: MarkdownIt, children: list) -> tuple[list[str], list[tupl
     What markdown-it's renderInline does, with its commonest token, text, handled here; citation
     tokens are rendered only here, by ExplainerView.marks, as they need the page's notes.
     """
-    renderer, options, env = md.renderer, md.options, {}
-    rules = renderer.rules
-    plain_text = getattr(rules.get("text"), "__func__", None) is type(renderer).text  # the text rule is markdown-it's own
+    renderer = md.renderer
+    plain_text = getattr(renderer.rules.get("text"), "__func__", None) is type(renderer).text  # the text rule is markdown-it's own
     pieces, marked, out = [], [], []
     for index, token in enumerate(children):
-        kind = token.type
-        if kind == "text" and plain_text:
+        if token.type == "text" and plain_text:
             out.append(escapeHtml(token.content))
-        elif kind == "citation":
+        elif token.type == "citation":
             pieces.append("".join(out))
             out = []
             marked.append(token.meta["citations"])
-        elif kind in rules:
-            out.append(rules[kind](children, index, options, env))
         else:
-            out.append(renderer.renderToken(children, index, options, env))
+            out.append(_render_token(md, children, index))
     pieces.append("".join(out))
     return pieces, marked
+
+
+def _render_token(md: MarkdownIt, tokens: list, index: int) -> str:
+    """One token as markdown-it's renderer writes it: by its rule for that type, or as a plain tag."""
+    renderer = md.renderer
+    rule = renderer.rules.get(tokens[index].type)
+    return rule(tokens, index, md.options, {}) if rule else renderer.renderToken(tokens, index, md.options, {})
 
 
 # --- pages ---------------------------------------------------------------------------
