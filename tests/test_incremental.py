@@ -39,6 +39,12 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def clean_build(content: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The files of a full build of `content` without a cache, into a folder of its own."""
+    build(Paths(content=content), tmp_path / "clean")
+    return files_of(tmp_path / "clean")
+
+
 def folders_of(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir())
 
@@ -279,8 +285,7 @@ def test_a_corrupt_cache_is_ignored(tmp_path):
     state_file.write_bytes(state_file.read_bytes()[:100])
     (content / "explainers/explainer-00001.md").unlink()
     build(Paths(content=content), out, cache_dir=cache_dir)
-    build(Paths(content=content), tmp_path / "clean")
-    assert files_of(out) == files_of(tmp_path / "clean") != clean
+    assert files_of(out) == clean_build(content, tmp_path) != clean
 
 
 def test_a_cache_written_by_another_version_is_ignored(tmp_path):
@@ -295,8 +300,7 @@ def test_a_cache_written_by_another_version_is_ignored(tmp_path):
     builder = Builder(Paths(content=content), out, cache_dir=cache_dir)
     assert not cache.restore(builder)
     build(Paths(content=content), out, cache_dir=cache_dir)
-    build(Paths(content=content), tmp_path / "clean")
-    assert files_of(out) == files_of(tmp_path / "clean")
+    assert files_of(out) == clean_build(content, tmp_path)
 
 
 def test_deleting_the_cache_folder_between_builds_is_safe(tmp_path):
@@ -306,8 +310,7 @@ def test_deleting_the_cache_folder_between_builds_is_safe(tmp_path):
     shutil.rmtree(cache_dir)
     (content / "explainers/explainer-00002.md").unlink()
     build(Paths(content=content), out, cache_dir=cache_dir)
-    build(Paths(content=content), tmp_path / "clean")
-    assert files_of(out) == files_of(tmp_path / "clean")
+    assert files_of(out) == clean_build(content, tmp_path)
 
 
 def test_the_cache_lives_beside_the_output_not_in_it(tmp_path):
@@ -358,8 +361,7 @@ def test_a_cached_build_repairs_the_output_when_it_was_changed_by_hand(tmp_path,
     else:
         page.with_name("stray.html").write_text("stray", encoding="utf-8")
     build(Paths(content=content), out, cache_dir=cache_dir)
-    build(Paths(content=content), tmp_path / "clean")
-    assert files_of(out) == files_of(tmp_path / "clean")
+    assert files_of(out) == clean_build(content, tmp_path)
 
 
 def test_a_long_lived_builder_notices_another_build_of_its_output(tmp_path):
@@ -372,8 +374,7 @@ def test_a_long_lived_builder_notices_another_build_of_its_output(tmp_path):
     build(Paths(content=content), out, cache_dir=cache_dir, base_url="https://example.org/elsewhere/")  # build.py build, meanwhile
     edited.write_text(edited.read_text(encoding="utf-8").replace("Framing: So this", "Framing: Then this"), encoding="utf-8")
     live.build()
-    build(Paths(content=content), tmp_path / "clean")
-    assert files_of(out) == files_of(tmp_path / "clean")
+    assert files_of(out) == clean_build(content, tmp_path)
 
 
 def test_rebuild_reports_like_a_build_and_counts_what_it_rendered(tmp_path):

@@ -14,43 +14,35 @@ from evidence import units
 from evidence.build import Paths
 from evidence.incremental import Builder
 
-SITES = [PROJECT / "content", PROJECT / "tests/fixtures/site"]
+FIXTURE = PROJECT / "tests/fixtures/site"
 
 
-@pytest.mark.parametrize("content", SITES, ids=["bundled", "fixture"])
-def test_loading_checking_and_rendering_an_explainer_leaves_no_cycles(content, monkeypatch):
+def cycles_left_by(unit: str, content, monkeypatch) -> list[int]:
+    """How many objects each call of units.<unit> leaves in reference cycles, over one build of `content`."""
     found = []
-    run_explainer = units.run_explainer
+    run = getattr(units, unit)
 
     def counted(*args, **kwargs):
         gc.collect()
-        result = run_explainer(*args, **kwargs)
+        result = run(*args, **kwargs)
         found.append(gc.collect())
         return result
 
-    monkeypatch.setattr(units, "run_explainer", counted)
+    monkeypatch.setattr(units, unit, counted)
     gc.disable()
     try:
         Builder(Paths(content=content), jobs=1).render()
     finally:
         gc.enable()
+    return found
+
+
+@pytest.mark.parametrize("content", [PROJECT / "content", FIXTURE], ids=["bundled", "fixture"])
+def test_loading_checking_and_rendering_an_explainer_leaves_no_cycles(content, monkeypatch):
+    found = cycles_left_by("run_explainer", content, monkeypatch)
     assert found and found == [0] * len(found), f"objects left in reference cycles by each explainer: {found}"
 
 
 def test_a_source_page_leaves_no_cycles(monkeypatch):
-    found = []
-    render_source = units.render_source
-
-    def counted(*args, **kwargs):
-        gc.collect()
-        result = render_source(*args, **kwargs)
-        found.append(gc.collect())
-        return result
-
-    monkeypatch.setattr(units, "render_source", counted)
-    gc.disable()
-    try:
-        Builder(Paths(content=PROJECT / "tests/fixtures/site"), jobs=1).render()
-    finally:
-        gc.enable()
+    found = cycles_left_by("render_source", FIXTURE, monkeypatch)
     assert found and found == [0] * len(found), f"objects left in reference cycles by each source page: {found}"
