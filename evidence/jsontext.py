@@ -11,20 +11,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-_SEPARATORS = (", ", ": ")
-_compact_encoder = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS, allow_nan=False)
-try:  # one C encoder for every value, rather than one made per call by JSONEncoder.encode (no cycle check: the data are trees)
-    from json.encoder import c_make_encoder, encode_basestring
-
-    _chunks = c_make_encoder(None, _compact_encoder.default, encode_basestring, None, ": ", ", ", False, False, False)
-except (ImportError, TypeError):  # an interpreter without the C accelerator
-    _chunks = None
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
+# One C encoder serves every value (JSONEncoder.encode makes one per call); no cycle check, as the data are trees.
+_C_ENCODE = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _ENCODER.default, json.encoder.encode_basestring, None,
+    _ENCODER.key_separator, _ENCODER.item_separator, False, False, _ENCODER.allow_nan,
+)
 
 
 def _compact(value: Any) -> str:
-    if _chunks is None or isinstance(value, str):
-        return _compact_encoder.encode(value)
-    return "".join(_chunks(value, 0))
+    return "".join(_C_ENCODE(value, 0)) if _C_ENCODE else _ENCODER.encode(value)
+
+
 LAID_OUT_DEPTH = 2  # laid out: the outer object, the objects in it, and the lists in those
 
 
