@@ -15,6 +15,7 @@ from markdown_it.common.utils import escapeHtml
 
 from .check import CitationIndex
 from .jsontext import json_text
+from .labels import format_date, join_names  # noqa: F401 - re-exported for tests
 from .links import Links, base_path_of
 from .model import Explainer, Paragraph, Passage, Site, Source
 from .reader import Note, backlink_items, card_html, card_id, escape_text, evidence_rows, excerpt_paragraph, explainer_json, explainer_notes, group_marks, paragraph_runs
@@ -455,31 +456,3 @@ def json_ld(data: dict) -> Markup:
     text in it can close the element; the browser never runs it, so it stands under any CSP."""
     text = json_text(data)
     return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
-
-
-# --- templates -----------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=4096)  # strftime is slow, and an explainer shows its source's date once per note
-def format_date(value: dt.date) -> str:
-    return f"{value.day} {value.strftime('%B %Y')}"
-
-
-def join_names(names: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    names = list(dict.fromkeys(names))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
-
-
-def make_templates(templates_dir: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        auto_reload=False,  # a builder makes a new environment when a template changes; a stat per page is wasted
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["date"] = format_date
-    env.filters["join_names"] = join_names
-    env.filters["tojson_compact"] = lambda value: Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-    return env

@@ -27,8 +27,8 @@ from .errors import Problem, Problems
 from .explainers import load_explainer
 from .markdown import make_markdown
 from .model import Explainer, ExplainerSummary, Settings, Site, Source, SourceSummary
-from .render import EXPLAINER_PAGES, SOURCE_PAGES, Renderer, make_templates
-from .templates import template_problem
+from .render import EXPLAINER_PAGES, SOURCE_PAGES, Renderer
+from .templates import make_templates, template_problem
 
 # A file whose status last changed this long before it was read can be trusted by its status
 # (size, times, inode) from then on: a later change would give it a later ctime. Files changed
@@ -276,7 +276,7 @@ class Tools:
 
     def __init__(self, templates_dir: Path):
         self.md = make_markdown()
-        self.templates = make_templates(templates_dir)
+        self.templates = make_templates([templates_dir])
 
 
 def run_explainer(context: UnitContext, tools: Tools, path: Path, data: bytes | None, file_digest: bytes) -> tuple[ExplainerRecord, dict[str, bytes]]:
