@@ -42,6 +42,13 @@ class ExplainerCitations:
     backlinks: tuple[tuple[tuple[str, int], Backlink], ...]
     count: int
 
+    def index(self) -> CitationIndex:
+        """These citations as an index: what the explainer's own pages are rendered with, so nothing is resolved twice."""
+        backlinks: dict[tuple[str, int], list[Backlink]] = defaultdict(list)
+        for key, backlink in self.backlinks:
+            backlinks[key].append(backlink)
+        return CitationIndex({key: tuple(value) for key, value in backlinks.items()}, self.count)
+
 
 def check_site(site: Site, problems: Problems) -> CitationIndex:
     """Resolve every citation; report unknown sources, paragraphs and misquotes, and uncited paragraphs."""
