@@ -1,15 +1,19 @@
-"""Build a site: load -> check -> render -> write (evidence/incremental.py runs it). The site is replaced only once every page rendered."""
+"""Build a site: the plain pipeline (evidence/pipeline.py), or, with a cache folder, the same steps through the incremental memo.
+
+The site is replaced only once every page rendered.
+"""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache
+from . import cache, pipeline
 from .errors import ContentError, Problem
-from .incremental import Builder, Outcome
-from .output import write_site
-from .render import STATIC_PREFIX
+from .incremental import Builder, attempt
+from .memo import State
+from .stages import Built
+from .urls import STATIC_PREFIX
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,6 +23,11 @@ class Paths:
     content: Path = PROJECT_DIR / "content"
     templates: Path = PROJECT_DIR / "templates"
     static: Path = PROJECT_DIR / "static"
+    overrides: Path | None = None  # templates that take precedence over `templates`, file by file (--templates)
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        return (self.overrides, self.templates) if self.overrides else (self.templates,)
 
 
 @dataclass
@@ -34,38 +43,37 @@ class Report:
 
 
 def render(paths: Paths, *, base_url: str | None = None, strict: bool = False) -> tuple[dict[str, str], Report]:
-    """Load, check and render the site into memory; raise ContentError listing every problem."""
+    """Load, check and render the site into memory (on every core); raise ContentError listing every problem."""
     started = time.perf_counter()
-    outcome = Builder(paths, base_url=base_url, strict=strict).render()
-    pages = {path: data.decode("utf-8") for path, data in outcome.rendered.items() if not path.startswith(STATIC_PREFIX)}
-    return pages, report_of(outcome, started)
+    built = attempt(lambda: pipeline.render(paths, pipeline.Options(base_url, strict, jobs=None)))
+    pages = {path: data.decode("utf-8") for path, data in built.pages.items() if not path.startswith(STATIC_PREFIX)}
+    return pages, report_of(built, started)
 
 
 def build(paths: Paths, out_dir: Path, *, base_url: str | None = None, strict: bool = False,
           cache_dir: Path | None = None, jobs: int | None = None, mtime: int | None = None) -> Report:
     """Build the whole site into out_dir; on any problem, out_dir is left as it was.
 
-    `mtime` (SOURCE_DATE_EPOCH) is the modification time given to every file written; it is
-    applied by the one-shot writer, so a reproducible (archived) build runs without a cache.
-
-    With a cache folder, the build starts from what the last build there left (evidence/cache.py),
-    renders only the pages whose inputs changed (evidence/incremental.py), and keeps the previous
-    output there to update and swap in next time.
+    Without a cache folder, or with `mtime` (SOURCE_DATE_EPOCH, the modification time given to
+    every file written: a reproducible, archived build), this is the plain pipeline. With one,
+    the build starts from what the last build there left (evidence/cache.py), renders only the
+    pages whose inputs changed, and keeps the previous output there to update next time.
     """
     started = time.perf_counter()
-    builder = Builder(paths, out_dir, base_url=base_url, strict=strict, jobs=jobs, cache_dir=cache_dir)
     if cache_dir is None or mtime is not None:
-        outcome = builder.render()
-        write_site(outcome.rendered, None, out_dir, mtime)
-        return report_of(outcome, started)
-    cache.restore(builder)
+        built = attempt(lambda: pipeline.build(paths, out_dir, pipeline.Options(base_url, strict, jobs), mtime))
+        return report_of(built, started)
+    state_file = cache_dir / f"{out_dir.absolute().name}.state"
+    identity = cache.identity(paths.content, paths.templates, paths.overrides, paths.static, out_dir, cache_dir)
+    builder = Builder(paths, out_dir, base_url=base_url, strict=strict, jobs=jobs, cache_dir=cache_dir,
+                      state=cache.load(state_file, identity, State))
     try:
-        outcome = builder.build()
+        built = builder.build()
     except ContentError:
-        cache.save(builder)  # what it parsed, and what the previous output now holds, stay good
+        cache.save(state_file, identity, builder.state)  # what it parsed, and what the previous output now holds, stay good
         raise
-    cache.save(builder)
-    return report_of(outcome, started)
+    cache.save(state_file, identity, builder.state)
+    return report_of(built, started)
 
 
 def rebuild(builder: Builder) -> Report:
@@ -74,9 +82,9 @@ def rebuild(builder: Builder) -> Report:
     return report_of(builder.build(), started)
 
 
-def report_of(outcome: Outcome, started: float) -> Report:
+def report_of(built: Built, started: float) -> Report:
     return Report(
-        pages=outcome.pages, citations=outcome.citations, sources=outcome.sources, explainers=outcome.explainers,
-        seconds=time.perf_counter() - started, warnings=list(outcome.warnings), rendered=len(outcome.rendered),
-        base_url=outcome.base_url,
+        pages=sum(1 for path in built.pages if path.endswith(".html")), citations=built.citations, sources=built.sources,
+        explainers=built.explainers, seconds=time.perf_counter() - started, warnings=list(built.warnings),
+        rendered=len(built.rendered), base_url=built.base_url,
     )

@@ -10,42 +10,31 @@ import os
 import pickle
 from pathlib import Path
 
-from .incremental import Builder, State
-from .units import code_version
+from .inputs import code_version
 
-FORMAT = 1
-
-
-def state_file(builder: Builder) -> Path:
-    return builder.cache_dir / f"{builder.out_dir.absolute().name}.state"
+FORMAT = 2
 
 
-def identity(builder: Builder) -> tuple:
+def identity(*folders: Path | None) -> tuple:
     """What a cache file must have been written for: this generator, these folders."""
-    paths = builder.paths
-    folders = (paths.content, paths.templates, paths.static, builder.out_dir, builder.cache_dir)
-    return (FORMAT, code_version(), *(str(Path(folder).absolute()) for folder in folders))
+    return (FORMAT, code_version(), *(str(Path(folder).absolute()) if folder else "-" for folder in folders))
 
 
-def restore(builder: Builder) -> bool:
-    """Give the builder the state its last successful build saved, if there is a usable one."""
+def load(path: Path, expected_identity: tuple, kind: type):
+    """The state saved at `path` for this identity, if there is a usable one (an instance of `kind`), else None."""
     try:
-        data = state_file(builder).read_bytes()
-        stored = pickle.loads(data)
+        stored = pickle.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: a cache is only ever a shortcut
-        return False
-    if not isinstance(stored, dict) or stored.get("identity") != identity(builder) or not isinstance(stored.get("state"), State):
-        return False
-    builder.state = stored["state"]
-    builder.state.verified = False  # the output folders may have changed since: compare them first
-    return True
+        return None
+    if not isinstance(stored, dict) or stored.get("identity") != expected_identity or not isinstance(stored.get("state"), kind):
+        return None
+    return stored["state"]
 
 
-def save(builder: Builder) -> None:
-    """Write the builder's state so that a crash at any moment leaves the old file or the new one, whole."""
-    path = state_file(builder)
+def save(path: Path, identity_: tuple, state: object) -> None:
+    """Write the state so that a crash at any moment leaves the old file or the new one, whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = pickle.dumps({"identity": identity(builder), "state": builder.state}, protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps({"identity": identity_, "state": state}, protocol=pickle.HIGHEST_PROTOCOL)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as file:
         file.write(data)

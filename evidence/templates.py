@@ -1,6 +1,7 @@
 """The Jinja environment: the project's templates under a site owner's overrides, and template mistakes reported by file and line."""
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -27,14 +28,16 @@ def make_templates(dirs: Sequence[Path], bytecode_dir: Path | None = None) -> ji
     return env
 
 
-def template_problem(error: jinja2.TemplateError, templates_dir: Path) -> Problem:
+def template_problem(error: jinja2.TemplateError, template_dirs: Sequence[Path]) -> Problem:
+    """A template mistake as `file:line: message`, naming the file that was used: an override's, or the project's."""
     if isinstance(error, jinja2.TemplateSyntaxError):
-        path = Path(error.filename) if error.filename else templates_dir / (error.name or "?")
+        path = Path(error.filename) if error.filename else template_dirs[0] / (error.name or "?")
         return Problem(path, error.lineno or 1, f"template error: {error.message}")
     if isinstance(error, jinja2.TemplateNotFound):
-        return Problem(templates_dir / error.name, 1, "template not found")
-    path, line = templates_dir, 1
+        return Problem(template_dirs[-1] / error.name, 1, "template not found")
+    path, line = template_dirs[-1], 1
+    folders = tuple(os.path.join(folder, "") for folder in template_dirs)  # with the separator: templates/ is not templates-fr/
     for frame in traceback.extract_tb(sys.exc_info()[2] or error.__traceback__):
-        if frame.filename.startswith(str(templates_dir)):
+        if frame.filename.startswith(folders):
             path, line = Path(frame.filename), frame.lineno or 1
     return Problem(path, line, f"template error: {error}")

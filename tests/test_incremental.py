@@ -3,8 +3,9 @@
 A seeded random sequence of edits (content, templates, static files, settings, options,
 deletions, renames, broken files and their repair, tampering with the output) is applied to a
 small site. After each, three builds must agree byte for byte, and report the same problems:
-a clean build, a long-lived Builder (the live preview's), and a build that restores its state
-from the cache file (a new `build.py build` process).
+the plain pipeline (every step run in order, in memory: no memo, no worker processes, no
+writer), a long-lived Builder (the live preview's) and a build that restores its state from the
+cache file (a new `build.py build` process), both with the memo, worker processes and the writer.
 """
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ import pytest
 
 from conftest import PROJECT
 
-from evidence import cache
+from evidence import cache, pipeline, pool
 from evidence.build import Paths, build, rebuild
 from evidence.errors import ContentError
 from evidence.incremental import Builder
+from evidence.memo import State
 
 sys.path.insert(0, str(PROJECT / "bench"))
 from corpus import write_corpus  # noqa: E402
@@ -37,6 +39,13 @@ def files_of(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir():
         return {}
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def plain_run(project: "Project") -> tuple[tuple[str, list[str]], dict[str, bytes]]:
+    """The outcome of the plain pipeline (each step called in order, in memory) and every file it renders."""
+    built = []
+    result = outcome(lambda: built.append(pipeline.render(project.paths, pipeline.Options(project.base_url, project.strict))) or built[0])
+    return result, dict(built[0].pages) if built else {}
 
 
 def clean_build(content: Path, tmp_path: Path) -> dict[str, bytes]:
@@ -222,7 +231,8 @@ def make_project(root: Path, seed: int) -> Project:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_every_rebuild_after_random_edits_equals_a_clean_build(tmp_path, seed):
+def test_every_rebuild_after_random_edits_equals_the_plain_pipeline(tmp_path, seed, monkeypatch):
+    monkeypatch.setattr(pool, "MIN_UNITS_PER_WORKER", 1)  # the small site's steps run on worker processes too
     project = make_project(tmp_path / "project", seed)
     pristine = tmp_path / "pristine"
     shutil.copytree(project.root, pristine)
@@ -235,23 +245,21 @@ def test_every_rebuild_after_random_edits_equals_a_clean_build(tmp_path, seed):
         if project.rng.random() < 0.15:
             history.append("tamper with the cached build's output: " + tamper(cached_out, project.rng))
         where = f"after: {'; '.join(history[-6:])}"
-        clean_out = tmp_path / f"clean-{step}"
-        options = dict(base_url=project.base_url, strict=project.strict)
-        expected = outcome(lambda: build(project.paths, clean_out, **options))
+        expected, plain = plain_run(project)
         before = {"live": files_of(live_out), "cached": files_of(cached_out)}
-        if live is None or (live.base_url, live.strict) != (project.base_url, project.strict):
-            live = Builder(project.paths, live_out, base_url=project.base_url, strict=project.strict, cache_dir=tmp_path / "live" / ".cache",
-                           state=live.state if live else None)
+        if live is None or (live.options.base_url, live.options.strict) != (project.base_url, project.strict):
+            live = Builder(project.paths, live_out, base_url=project.base_url, strict=project.strict, jobs=2,
+                           cache_dir=tmp_path / "live" / ".cache", state=live.state if live else None)
         assert outcome(live.build) == expected, where
-        assert outcome(lambda: build(project.paths, cached_out, cache_dir=cached_cache, **options)) == expected, where
+        assert outcome(lambda: build(project.paths, cached_out, cache_dir=cached_cache, jobs=2,
+                                     base_url=project.base_url, strict=project.strict)) == expected, where
         if expected[0] == "ok":
-            assert files_of(live_out) == files_of(clean_out), where
-            assert files_of(cached_out) == files_of(clean_out), where
-            assert folders_of(live_out) == folders_of(cached_out) == folders_of(clean_out), where
+            assert files_of(live_out) == plain, where
+            assert files_of(cached_out) == plain, where
+            assert folders_of(live_out) == folders_of(cached_out), where
         else:  # a failed build leaves the output as it was
             assert files_of(live_out) == before["live"], where
             assert files_of(cached_out) == before["cached"], where
-        shutil.rmtree(clean_out, ignore_errors=True)
     assert sum("restore" in step for step in history) > 3, "the sequence should mix breaking and repairing edits"
 
 
@@ -295,10 +303,10 @@ def test_a_cache_written_by_another_version_is_ignored(tmp_path):
     state_file = next(cache_dir.glob("*.state"))
     stored = pickle.loads(state_file.read_bytes())
     stored["identity"] = (cache.FORMAT - 1,) + stored["identity"][1:]
-    stored["state"].explainers.clear()  # what an older format might hold: nothing this version can trust
+    stored["state"].results.clear()  # what an older format might hold: nothing this version can trust
     state_file.write_bytes(pickle.dumps(stored))
-    builder = Builder(Paths(content=content), out, cache_dir=cache_dir)
-    assert not cache.restore(builder)
+    assert cache.load(state_file, stored["identity"], State) is not None
+    assert cache.load(state_file, (cache.FORMAT,) + stored["identity"][1:], State) is None
     build(Paths(content=content), out, cache_dir=cache_dir)
     assert files_of(out) == clean_build(content, tmp_path)
 
@@ -318,7 +326,7 @@ def test_the_cache_lives_beside_the_output_not_in_it(tmp_path):
     build(Paths(content=content), tmp_path / "dist", cache_dir=tmp_path / ".cache" / "evidence")
     (content / "explainers/explainer-00001.md").unlink()
     build(Paths(content=content), tmp_path / "dist", cache_dir=tmp_path / ".cache" / "evidence")
-    assert sorted(p.name for p in (tmp_path / ".cache" / "evidence").iterdir()) == ["dist.lock", "dist.previous", "dist.state"]
+    assert sorted(p.name for p in (tmp_path / ".cache" / "evidence").iterdir()) == ["dist.lock", "dist.previous", "dist.state", "templates"]
     assert not any(".cache" in p.parts or p.suffix == ".state" for p in (tmp_path / "dist").rglob("*"))
 
 
@@ -329,7 +337,7 @@ def test_a_rebuild_after_one_edit_renders_only_the_pages_it_touches(tmp_path):
     path = content / "explainers/explainer-00003.md"
     path.write_text(path.read_text(encoding="utf-8").replace("Framing: This", "Framing: Now this"), encoding="utf-8")
     assert sorted(builder.build().rendered) == ["explainers/explainer-00003/explainer.json", "explainers/explainer-00003/index.html"]
-    assert builder.build().rendered == {}
+    assert builder.build().rendered == ()
 
 
 def test_an_unknown_source_error_names_the_sources_added_since(tmp_path):

@@ -10,7 +10,7 @@ import gc
 import pytest
 
 from conftest import PROJECT
-from evidence import units
+from evidence import steps
 from evidence.build import Paths
 from evidence.incremental import Builder
 
@@ -18,9 +18,9 @@ FIXTURE = PROJECT / "tests/fixtures/site"
 
 
 def cycles_left_by(unit: str, content, monkeypatch) -> list[int]:
-    """How many objects each call of units.<unit> leaves in reference cycles, over one build of `content`."""
+    """How many objects each call of steps.<unit> leaves in reference cycles, over one build of `content`."""
     found = []
-    run = getattr(units, unit)
+    run = getattr(steps, unit)
 
     def counted(*args, **kwargs):
         gc.collect()
@@ -28,7 +28,7 @@ def cycles_left_by(unit: str, content, monkeypatch) -> list[int]:
         found.append(gc.collect())
         return result
 
-    monkeypatch.setattr(units, unit, counted)
+    monkeypatch.setattr(steps, unit, counted)
     gc.disable()
     try:
         Builder(Paths(content=content), jobs=1).render()
@@ -39,10 +39,10 @@ def cycles_left_by(unit: str, content, monkeypatch) -> list[int]:
 
 @pytest.mark.parametrize("content", [PROJECT / "content", FIXTURE], ids=["bundled", "fixture"])
 def test_loading_checking_and_rendering_an_explainer_leaves_no_cycles(content, monkeypatch):
-    found = cycles_left_by("run_explainer", content, monkeypatch)
+    found = cycles_left_by("explain", content, monkeypatch)
     assert found and found == [0] * len(found), f"objects left in reference cycles by each explainer: {found}"
 
 
 def test_a_source_page_leaves_no_cycles(monkeypatch):
-    found = cycles_left_by("render_source", FIXTURE, monkeypatch)
+    found = cycles_left_by("render_source_pages", FIXTURE, monkeypatch)
     assert found and found == [0] * len(found), f"objects left in reference cycles by each source page: {found}"

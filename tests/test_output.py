@@ -18,15 +18,15 @@ from evidence.errors import ContentError
 from evidence.output import staging_area, write_site
 
 # Run in a child process: build `content` into `out`, and stop (SIGSTOP) the moment the
-# n-th profiler event named `point` happens, e.g. "call:write_bytes" or "return:_exchange",
+# n-th profiler event named `point` happens (n = 0: the last page's), e.g. "call:write_new_file" or "return:_exchange",
 # so the test can SIGKILL it at exactly that step. The profiler is set after rendering,
 # which is all in memory, to keep the child fast.
 CHILD = r"""
 import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from evidence import output
-from evidence.build import Paths, render
+from evidence import output, pipeline
+from evidence.build import Paths
 
 content, out, point, nth, exchange = Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
 if exchange == "no-exchange":
@@ -41,11 +41,11 @@ def stop_at_point(frame, event, arg):
         if seen == nth:
             os.kill(os.getpid(), signal.SIGSTOP)
 
-paths = Paths(content=content)
-pages, _ = render(paths)
+pages = pipeline.render(Paths(content=content)).pages
+nth = nth or len(pages)
 if point != "none":
     sys.setprofile(stop_at_point)
-output.write_site(pages, paths.static, out)
+output.write_site(pages, out)
 """
 
 SOURCES = 30  # and as many explainers: 62 pages, 0.6 MB
@@ -104,10 +104,10 @@ def kill_when_stopped(child: subprocess.Popen) -> None:
 # (point, n-th occurrence, what dist/ holds after the kill)
 KILL_POINTS = [
     pytest.param("call:write_site", 1, "old", id="before-anything-is-written"),
-    pytest.param("call:copytree", 1, "old", id="staging-folder-just-made"),
-    pytest.param("call:write_bytes", 1, "old", id="first-page"),
-    pytest.param("call:write_bytes", SOURCES, "old", id="half-the-pages"),
-    pytest.param("call:write_bytes", 2 * SOURCES + 3, "old", id="last-page"),
+    pytest.param("return:_open_staging", 1, "old", id="staging-folder-just-made"),
+    pytest.param("call:write_new_file", 1, "old", id="first-page"),
+    pytest.param("call:write_new_file", SOURCES, "old", id="half-the-pages"),
+    pytest.param("call:write_new_file", 0, "old", id="last-page"),
     pytest.param("call:_exchange", 1, "old", id="every-page-written-before-the-swap"),
     pytest.param("return:_exchange", 1, "new", id="just-after-the-swap"),
     pytest.param("c_call:unlink", 40, "new", id="while-removing-the-old-output"),
@@ -165,7 +165,7 @@ def test_kill_while_the_output_is_moved_aside_loses_nothing(dist, sites):
     # The next build puts the old output back first, so even a build that then fails to
     # write leaves it in place.
     with pytest.raises(ContentError):
-        write_site({".nojekyll": "", "index.html": "x", "index.html/x": "y"}, None, dist)
+        write_site({".nojekyll": "", "index.html": "x", "index.html/x": "y"}, dist)
     assert snapshot(dist) == sites["old-out"]
 
 
@@ -175,12 +175,12 @@ def test_staging_folder_of_a_build_still_running_is_left_alone(tmp_path):
     try:
         busy = staging_area(out) / f"{running.pid}-abc"
         busy.mkdir(parents=True)
-        write_site({".nojekyll": "", "index.html": "hi"}, None, out)
+        write_site({".nojekyll": "", "index.html": "hi"}, out)
         assert busy.is_dir()
     finally:
         running.kill()
         running.wait()
-    write_site({".nojekyll": "", "index.html": "hi"}, None, out)
+    write_site({".nojekyll": "", "index.html": "hi"}, out)
     assert not staging_area(out).exists()
 
 

@@ -1,0 +1,193 @@
+"""The incremental cache: a memo over the pipeline's steps, which skips a step whose declared inputs (KEYS) did not change.
+
+Every step's result is kept with its key, the digest of what the step read. The next build
+computes the key again from the current inputs; where it is the same, and the output folder
+still holds the pages the step rendered with that key, the step is skipped. KEYS below is
+the one place that says what each step depends on. `Site.key` covers what shapes every page:
+the generator's code, the templates (and overrides), site.yaml and the base URL.
+
+A memo that remembers nothing (NO_MEMO) runs every step: that is the plain pipeline, which
+tests/test_incremental.py holds every memoized build to, byte for byte, after random edits.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, NamedTuple
+
+from .errors import Problems
+from .inputs import Inputs, Known, digest
+from .load import load_source
+from .model import Settings, Source
+from .output import OutputState
+from .steps import SourceRecord, Tools
+
+
+@dataclass(frozen=True)
+class Site:
+    """What a build learnt from site.yaml, the sources and the template folders, that the keys are made of."""
+
+    settings: Settings | None
+    base_url: str | None
+    key: bytes  # see KEYS["site"]
+    templates_key: bytes  # see KEYS["templates"]
+    source_digests: Mapping[str, bytes]  # by source id
+
+
+def sources_read(referenced: Iterable[str], source_digests: Mapping[str, bytes]) -> tuple:
+    """What an explainer's check reads of other files: the digest of each source it refers to, or None if there is none.
+
+    When one is missing, the error names every source ("unknown source 'x'; known sources:
+    a, b, c"), so the list of every source id is read too.
+    """
+    read = tuple((source_id, source_digests.get(source_id)) for source_id in sorted(referenced))
+    if any(found is None for _, found in read):
+        read += (("known sources", tuple(sorted(source_digests))),)
+    return read
+
+
+# What each step's result depends on. An explainer's key is made with what the explainer
+# itself says it read (the sources it lists or cites): it is checked against the last result.
+KEYS: dict[str, Callable[..., bytes]] = {
+    "site": lambda code, templates, settings_digest, base_url: digest(code, templates, settings_digest or b"-", base_url or "-"),
+    "templates": lambda *template_trees: digest(*(repr(sorted(tree.items())) for tree in template_trees)),
+    "source": lambda site, file_digest: file_digest,
+    "explainer": lambda site, path, file_digest, record: digest(
+        file_digest, str(path), repr(sources_read(record.referenced, site.source_digests)), site.key),
+    "uncited": lambda site, file_digest, cited: digest(file_digest, repr(cited)),
+    "source pages": lambda site, path, file_digest, backlink_digests: digest(site.key, str(path), file_digest, *backlink_digests),
+    "site pages": lambda site, summary_digests: digest(site.key, *summary_digests),
+    "file": lambda site, file_digest: digest("file", file_digest),
+}
+
+
+class Task(NamedTuple):
+    """One call of a step: the id its result is kept under, what its key is made of, and its arguments."""
+
+    id: object
+    inputs: tuple
+    args: tuple | Callable[[], tuple]  # a callable when making them costs (reads a file): called only if the step runs
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: bytes
+    result: object
+    pages: tuple[str, ...]
+
+
+@dataclass
+class State:
+    """Everything a build leaves for the next one (evidence/cache.py keeps it between processes)."""
+
+    known: dict[Path, Known] = field(default_factory=dict)  # input files' digests
+    results: dict[str, dict[object, Entry]] = field(default_factory=dict)  # by step, then task id
+    output: OutputState = field(default_factory=OutputState)
+
+
+class Memo:
+    """Runs steps through a memo kept in `state`; `parsed` and `tools` are what a long-lived process keeps besides."""
+
+    def __init__(self, state: State, parsed: dict[Path, tuple[bytes, Source]] | None = None):
+        self.state = state
+        self.known = state.known
+        self.parsed = {} if parsed is None else parsed  # sources parsed, by the digest they were parsed from
+        self.site: Site | None = None
+        self._tools: tuple[bytes, Tools] | None = None
+
+    def recall(self, step: str, task: Task) -> Entry | None:
+        entry = self.state.results.get(step, {}).get(task.id)
+        if entry is None or None in task.inputs or entry.key != KEYS[step](self.site, *task.inputs, *([entry.result] if step == "explainer" else [])):
+            return None
+        return entry
+
+    def key(self, step: str, task: Task, result: object) -> bytes | None:
+        if None in task.inputs:
+            return None  # an input that could not be read: the step runs again next time
+        return KEYS[step](self.site, *task.inputs, *([result] if step == "explainer" else []))
+
+    def map(self, step: str, run: Callable, tasks: list[Task], pool: Callable, out) -> Iterator:
+        """The results of `run` over the tasks, in order: kept ones where the key holds and `out` still has their pages, the others run by `pool`.
+
+        `pool(run, args)` runs the step (Pool.map on the workers, Pool.here in this process); the
+        pages each run renders go to `out` with the key of its inputs.
+        """
+        kept: dict[object, Entry] = {}
+        todo: list[Task] = []
+        for task in tasks:
+            entry = self.recall(step, task)
+            if entry is not None and out.holds(entry.pages, entry.key):
+                kept[task.id] = entry
+                out.keep(entry.pages, entry.key)
+            else:
+                todo.append(task)
+        ran = pool(run, [task.args() if callable(task.args) else task.args for task in todo])
+        self.state.results[step] = kept  # filled as results come; what this build did not ask for is forgotten
+
+        def results() -> Iterator:
+            finished = zip(todo, ran)
+            for task in tasks:
+                entry = kept.get(task.id)
+                if entry is None:
+                    _, (result, pages) = next(finished)
+                    key = self.key(step, task, result)
+                    for page, data in pages.items():
+                        out.put(page, key, data)
+                    entry = kept[task.id] = Entry(key, result, tuple(pages))
+                yield entry.result
+        return results()
+
+    def tools(self, template_dirs: tuple[Path, ...], bytecode_dir: Path | None) -> Callable[[], Tools]:
+        """This process's markdown parser and compiled templates, made when first needed, again only when a template changed."""
+        templates_key = self.site.templates_key
+
+        def tools() -> Tools:
+            if self._tools is None or self._tools[0] != templates_key:
+                self._tools = (templates_key, Tools(template_dirs, bytecode_dir))
+            return self._tools[1]
+        return tools
+
+
+class NoMemo(Memo):
+    """Remembers nothing, so every step runs: the plain pipeline."""
+
+    def __init__(self):
+        super().__init__(State())
+
+    def recall(self, step: str, task: Task) -> Entry | None:
+        return None
+
+    def key(self, step: str, task: Task, result: object) -> bytes | None:
+        return None
+
+
+
+class SourceModels(Mapping):
+    """Sources by id, parsed only when a step needs one; parsed ones are kept (in `parsed`) for the next build."""
+
+    def __init__(self, records: dict[Path, SourceRecord], parsed: dict[Path, tuple[bytes, Source]], inputs: Inputs):
+        self.paths: dict[str, Path] = {}
+        for path, record in records.items():
+            if record.summary is not None:
+                self.paths.setdefault(record.summary.id, path)  # a duplicate id fails the build anyway
+        self.digests = {source_id: records[path].digest for source_id, path in self.paths.items()}
+        self.records, self.parsed, self.inputs = records, parsed, inputs
+
+    def __getitem__(self, source_id: str) -> Source:
+        return self.model(self.paths[source_id])
+
+    def model(self, path: Path) -> Source:
+        record = self.records[path]
+        parsed = self.parsed.get(path)
+        if parsed is None or parsed[0] != record.digest:
+            source = load_source(path, Problems(), self.inputs.data(path, record.digest))
+            assert source is not None, "a source that loaded once loads again from the same bytes"
+            parsed = self.parsed[path] = (record.digest, source)
+        return parsed[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)

@@ -1,0 +1,179 @@
+"""The steps of a build, as plain functions: load a source, load-check-render an explainer, render a source's and the site's pages.
+
+Each takes the build's Context (what every step reads besides its own input) and the process's
+Tools, and returns its result and the pages it rendered. None of them knows about caches or
+processes: evidence/pipeline.py calls them in order, and evidence/memo.py and evidence/pool.py
+wrap those calls.
+"""
+from __future__ import annotations
+
+import contextlib
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import jinja2
+
+from .check import Backlink, CitationIndex, check_explainer, warn_uncited
+from .errors import Problem, Problems
+from .explainers import load_explainer
+from .inputs import digest, digest_of
+from .load import load_source
+from .markdown import make_markdown
+from .model import Explainer, ExplainerSummary, Settings, Site, Source, SourceSummary
+from .render import CONSTANT_PAGES, EXPLAINER_PAGES, PAGES, SOURCE_PAGES, Renderer
+from .templates import make_templates, template_problem
+
+Pages = dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every step reads besides its own file: the sources by id, the settings, the templates' folders, the base URL."""
+
+    sources: Mapping[str, Source]
+    settings: Settings | None
+    template_dirs: tuple[Path, ...]  # overrides first
+    base_url: str | None
+    bytecode_dir: Path | None = None  # where compiled templates are kept between processes
+
+
+class Tools:
+    """A process's markdown parser and template environment: made once, then used by every step it runs."""
+
+    def __init__(self, template_dirs: Sequence[Path], bytecode_dir: Path | None = None):
+        if bytecode_dir is not None:
+            try:
+                bytecode_dir.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                bytecode_dir = None  # compiling is slower, not wrong
+        self.md = make_markdown()
+        self.templates = make_templates(template_dirs, bytecode_dir)
+
+    def compile_all(self) -> "Tools":
+        """Compile every template now, before worker processes fork and inherit them; a broken one fails where it is used."""
+        for name in self.templates.list_templates():
+            with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError):
+                self.templates.get_template(name)
+        return self
+
+
+def encode(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
+# --- load ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """What loading a source found: its summary (None if it did not load) and its problems."""
+
+    digest: bytes  # of the file it was loaded from
+    summary: SourceSummary | None
+    summary_digest: bytes
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+
+def load_source_record(path: Path, data: bytes | None, file_digest: bytes) -> tuple[SourceRecord, Source | None]:
+    found = Problems()
+    source = load_source(path, found, data)
+    summary = source.summary() if source else None
+    return SourceRecord(file_digest, summary, digest_of(summary), tuple(found.errors), tuple(found.warnings)), source
+
+
+# --- one explainer: load, check, render ---------------------------------------------------
+
+@dataclass(frozen=True)
+class ExplainerRecord:
+    """What one explainer's load, check and render produced."""
+
+    referenced: tuple[str, ...]  # the source ids it lists or cites: what its check read (see memo.sources_read)
+    summary: ExplainerSummary | None  # None if it did not load
+    summary_digest: bytes
+    load_errors: tuple[Problem, ...]
+    load_warnings: tuple[Problem, ...]
+    check_errors: tuple[Problem, ...]
+    count: int  # citations verified
+    cited: dict[str, frozenset[int]]  # source id -> the paragraphs it cites
+    backlinks: dict[str, bytes]  # source id -> its backlinks to that source, pickled: read only to render that source's pages
+    backlink_digests: dict[str, bytes]
+    render_problem: Problem | None
+    pages: tuple[str, ...]
+
+    @property
+    def is_rendered(self) -> bool:
+        return bool(self.pages)
+
+
+def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> tuple[ExplainerRecord, Pages]:
+    """Load, check and render one explainer; its pages are rendered only if it has no problems."""
+    problems = Problems()
+    explainer = load_explainer(path, tools.md, problems, data)
+    load_errors, load_warnings = tuple(problems.errors), tuple(problems.warnings)
+    if explainer is None:
+        return ExplainerRecord((), None, b"", load_errors, load_warnings, (), 0, {}, {}, {}, None, ()), {}
+    referenced = tuple(sorted(set(explainer.source_ids) | {citation.source_id for citation in explainer.citations()}))
+    checks = Problems()
+    checked = check_explainer(explainer, context.sources, checks)
+    cited: dict[str, set[int]] = {}
+    by_source: dict[str, list] = {}
+    for (source_id, number), backlink in checked.backlinks:
+        cited.setdefault(source_id, set()).add(number)
+        by_source.setdefault(source_id, []).append((number, backlink))
+    pages: Pages = {}
+    render_problem = None
+    if not load_errors and not checks.errors and context.settings is not None:
+        sources = tuple(context.sources[source_id] for source_id in explainer.source_ids)
+        site = Site(context.settings, sources, (explainer,))
+        render_problem, pages = _render(context, tools, site, checked.index(), EXPLAINER_PAGES, explainer)
+    summary = ExplainerSummary.of(explainer)
+    backlinks = {source_id: pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL) for source_id, links in by_source.items()}
+    record = ExplainerRecord(
+        referenced=referenced, summary=summary, summary_digest=digest_of(summary),
+        load_errors=load_errors, load_warnings=load_warnings, check_errors=tuple(checks.errors), count=checked.count,
+        cited={source_id: frozenset(numbers) for source_id, numbers in cited.items()}, backlinks=backlinks,
+        backlink_digests={source_id: digest(pickled) for source_id, pickled in backlinks.items()},
+        render_problem=render_problem, pages=tuple(pages),
+    )
+    return record, pages
+
+
+# --- check what spans files ---------------------------------------------------------------
+
+def find_uncited(source: Source, cited: Sequence[int]) -> tuple[Problem, ...]:
+    """The warnings for a source's paragraphs that no explainer cites."""
+    found = Problems()
+    warn_uncited(source, set(cited), found)
+    return tuple(found.warnings)
+
+
+# --- render the other pages ---------------------------------------------------------------
+
+def render_source_pages(context: Context, tools: Tools, source_id: str, backlinks: list[bytes]) -> tuple[Problem | None, Pages]:
+    """A source's pages, from the pickled backlinks of each explainer citing it."""
+    source = context.sources[source_id]
+    citing: dict[tuple[str, int], list[Backlink]] = {}
+    for pickled in backlinks:
+        for number, backlink in pickle.loads(pickled):
+            citing.setdefault((source_id, number), []).append(backlink)
+    index = CitationIndex({key: tuple(links) for key, links in citing.items()}, 0)
+    return _render(context, tools, Site(context.settings, (source,), ()), index, SOURCE_PAGES, source)
+
+
+def render_site_pages(context: Context, tools: Tools, site: Site) -> tuple[Problem | None, Pages]:
+    """The pages about the whole site (render.PAGES), from every explainer's and source's summary."""
+    return _render(context, tools, site, CitationIndex({}, 0), PAGES)
+
+
+def constant_pages() -> Pages:
+    return {path: encode(text) for path, text in CONSTANT_PAGES.items()}
+
+
+def _render(context: Context, tools: Tools, site: Site, index: CitationIndex, table: list, *subject) -> tuple[Problem | None, Pages]:
+    renderer = Renderer(site, index, tools.templates, tools.md, context.base_url)
+    try:
+        return None, {path: encode(text) for _, render in table for path, text in render(renderer, *subject)}
+    except jinja2.TemplateError as error:
+        return template_problem(error, context.template_dirs), {}
