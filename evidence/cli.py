@@ -22,7 +22,13 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     if epoch and not epoch.isdigit():
         parser.error(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; found: '{epoch}'")
     command = args.command or "build"
-    paths = Paths(content=Path(getattr(args, "content", None) or DEFAULT_PATHS.content), templates=DEFAULT_PATHS.templates, static=DEFAULT_PATHS.static)
+    overrides = Path(args.templates) if getattr(args, "templates", None) else None
+    if overrides is not None and not overrides.is_dir():
+        found = "a file" if overrides.exists() else "nothing"
+        print(f"error: --templates {overrides}: expected a folder of templates; found {found}", file=sys.stderr)
+        return 2
+    paths = Paths(content=Path(getattr(args, "content", None) or DEFAULT_PATHS.content), templates=DEFAULT_PATHS.templates,
+                  static=DEFAULT_PATHS.static, overrides=overrides)
     base_url = getattr(args, "base_url", None)
     if base_url and not base_url.endswith("/"):
         base_url += "/"
@@ -80,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     for command in (build_command, check_command, serve_command):
         command.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        command.add_argument("--templates", metavar="DIR", help="a folder of templates that take precedence over the project's, file by file")
     build_command.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
     serve_command.add_argument("--out", metavar="DIR", help="output folder (default: a temporary folder, removed on exit)")
     for command in (build_command, serve_command):

@@ -21,7 +21,7 @@ from .explainers import load_explainer
 from .inputs import digest, digest_of
 from .load import load_source
 from .markdown import make_markdown
-from .model import Explainer, ExplainerSummary, Settings, Site, Source, SourceSummary
+from .model import ExplainerSummary, Settings, Site, Source, SourceSummary
 from .render import CONSTANT_PAGES, EXPLAINER_PAGES, PAGES, SOURCE_PAGES, Renderer
 from .templates import make_templates, template_problem
 
@@ -101,10 +101,6 @@ class ExplainerRecord:
     backlink_digests: dict[str, bytes]
     render_problem: Problem | None
     pages: tuple[str, ...]
-
-    @property
-    def is_rendered(self) -> bool:
-        return bool(self.pages)
 
 
 def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> tuple[ExplainerRecord, Pages]:

@@ -86,3 +86,42 @@ def test_template_error_names_the_template_file_and_line(tmp_path, capsys):
     else:
         raise AssertionError("the build should have failed")
     assert not (tmp_path / "out").exists()
+
+
+# --- --templates: a site owner's templates over the project's ----------------------------------
+
+def test_templates_override_replaces_only_the_files_it_holds(tmp_path):
+    content = write_tree(tmp_path / "content", {})
+    overrides = tmp_path / "theme"
+    overrides.mkdir()
+    (overrides / "404.html").write_text("{% extends 'base.html' %}\n{% block main %}<h1>Page introuvable</h1>{% endblock %}\n", encoding="utf-8")
+    assert run("build", "--content", "content", "--out", "plain", cwd=tmp_path).returncode == 0
+    result = run("build", "--content", "content", "--out", "themed", "--templates", "theme", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    plain, themed = snapshot(tmp_path / "plain"), snapshot(tmp_path / "themed")
+    assert "<h1>Page introuvable</h1>" in themed["404.html"].decode()
+    assert {page for page in plain if plain[page] != themed[page]} == {"404.html"}  # base.html still the project's
+
+
+def test_check_and_serve_accept_templates_too(tmp_path):
+    write_tree(tmp_path / "content", {})
+    (tmp_path / "theme").mkdir()
+    assert run("check", "--content", "content", "--templates", "theme", cwd=tmp_path).returncode == 0
+    assert "--templates DIR" in run("serve", "--help", cwd=tmp_path).stdout
+
+
+def test_a_missing_templates_folder_is_a_usage_error_in_one_line(tmp_path):
+    write_tree(tmp_path / "content", {})
+    result = run("build", "--content", "content", "--templates", "theme", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["error: --templates theme: expected a folder of templates; found nothing"]
+
+
+def test_template_error_in_an_override_names_the_override_file_and_line(tmp_path):
+    write_tree(tmp_path / "content", {})
+    (tmp_path / "theme").mkdir()
+    (tmp_path / "theme/404.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{{ no_such_value }}\n{% endblock %}\n", encoding="utf-8")
+    result = run("build", "--content", "content", "--out", "out", "--templates", "theme", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "theme/404.html:3: template error: 'no_such_value' is undefined"
+    assert not (tmp_path / "out").exists()

@@ -402,3 +402,18 @@ def test_a_cached_build_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
         build(Paths(content=content), tmp_path / "docs", cache_dir=tmp_path / ".cache")
     assert files_of(tmp_path / "docs") == {"notes.txt": b"mine"}
     assert not (tmp_path / ".cache" / "docs.previous").exists()
+
+
+def test_an_edit_to_a_template_override_renders_every_page_again(tmp_path):
+    content = write_corpus(tmp_path / "content", 3)
+    overrides = tmp_path / "theme"
+    overrides.mkdir()
+    (overrides / "_footer.html").write_text("<footer>one</footer>\n", encoding="utf-8")
+    paths = Paths(content=content, overrides=overrides)
+    builder = Builder(paths, tmp_path / "dist")
+    builder.build()
+    (overrides / "_footer.html").write_text("<footer>two</footer>\n", encoding="utf-8")
+    rebuilt = builder.build()
+    assert {page for page in files_of(tmp_path / "dist") if page.endswith(".html")} <= set(rebuilt.rendered)
+    assert files_of(tmp_path / "dist") == dict(pipeline.render(paths).pages)
+    assert "<footer>two</footer>" in files_of(tmp_path / "dist")["index.html"].decode()

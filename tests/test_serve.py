@@ -21,7 +21,8 @@ from conftest import EXPLAINER, PROJECT, write_tree
 
 from evidence.build import Paths, build
 from evidence.errors import Problem
-from evidence.serve import Outcome, Status, inject_client, is_stylesheets_only, resolve
+from evidence.server import Status, inject_client, resolve
+from evidence.watch import Attempt, is_stylesheets_only
 
 START_SECONDS = 60  # a generous bound on startup, so a broken server fails the test instead of hanging it
 # The policy the site's pages are meant to carry: the preview's client must work under it.
@@ -209,6 +210,18 @@ def test_a_burst_of_saves_across_folders_builds_once(page, server, project):
 
 # --- errors are shown over the last good page ------------------------------------------------
 
+def test_an_edit_to_a_template_override_shows_on_the_open_page(page, project):
+    theme = project / "theme"
+    theme.mkdir()
+    (theme / "_footer.html").write_text("<footer>Theme one</footer>\n", encoding="utf-8")
+    with serving(project, "--templates", "theme") as server:
+        open_live(page, server.url + "explainers/ex/")
+        page.get_by_text("Theme one").wait_for()
+        (theme / "_footer.html").write_text("<footer>Theme two</footer>\n", encoding="utf-8")
+        page.get_by_text("Theme two").wait_for()
+        assert "theme/_footer.html" in server.rebuilds()[0]
+
+
 def test_a_broken_file_shows_an_overlay_naming_file_and_line_until_it_is_fixed(page, server, project):
     explainer = project / "content/explainers/ex.md"
     open_live(page, server.url + "explainers/ex/")
@@ -355,9 +368,9 @@ def test_only_stylesheets_in_the_static_folder_are_swapped_in_place(tmp_path):
 
 def test_a_failed_build_keeps_the_last_good_build_and_a_good_one_clears_the_problems(tmp_path):
     report = build(Paths(content=write_tree(tmp_path / "content", {})), tmp_path / "out")
-    good = Status().after(Outcome(report), now_ms=1000)
+    good = Status().after(Attempt(report), now_ms=1000)
     assert (good.build, good.problems) == (1000, ())
     problem = Problem(tmp_path / "content/explainers/ex.md", 13, "citation needed")
-    failed = good.after(Outcome(None, problems=(problem,)), now_ms=2000)
+    failed = good.after(Attempt(None, problems=(problem,)), now_ms=2000)
     assert (failed.build, failed.problems) == (1000, (problem,))
-    assert failed.after(Outcome(report), now_ms=500).build == 1001, "build numbers only grow"
+    assert failed.after(Attempt(report), now_ms=500).build == 1001, "build numbers only grow"
