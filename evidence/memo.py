@@ -53,13 +53,15 @@ KEYS: dict[str, Callable[..., bytes]] = {
     "site": lambda code, templates, settings_digest, base_url: digest(code, templates, settings_digest or b"-", base_url or "-"),
     "templates": lambda *template_trees: digest(*(repr(sorted(tree.items())) for tree in template_trees)),
     "source": lambda site, file_digest: file_digest,
-    "explainer": lambda site, path, file_digest, record: digest(
-        file_digest, str(path), repr(sources_read(record.referenced, site.source_digests)), site.key),
+    "explainer": lambda site, file_digest, record: digest(file_digest, repr(sources_read(record.referenced, site.source_digests)), site.key),
     "uncited": lambda site, file_digest, cited: digest(file_digest, repr(cited)),
-    "source pages": lambda site, path, file_digest, backlink_digests: digest(site.key, str(path), file_digest, *backlink_digests),
+    "source pages": lambda site, file_digest, backlink_digests: digest(site.key, file_digest, *backlink_digests),
     "site pages": lambda site, summary_digests: digest(site.key, *summary_digests),
     "file": lambda site, file_digest: digest("file", file_digest),
 }
+
+
+SELF_DECLARED = {"explainer"}  # steps whose key is made with what their last result says they read
 
 
 class Task(NamedTuple):
@@ -97,15 +99,16 @@ class Memo:
         self._tools: tuple[bytes, Tools] | None = None
 
     def recall(self, step: str, task: Task) -> Entry | None:
+        """The kept result of this task, if its key still holds."""
         entry = self.state.results.get(step, {}).get(task.id)
-        if entry is None or None in task.inputs or entry.key != KEYS[step](self.site, *task.inputs, *([entry.result] if step == "explainer" else [])):
-            return None
-        return entry
+        return entry if entry is not None and entry.key == self.key(step, task, entry.result) else None
 
     def key(self, step: str, task: Task, result: object) -> bytes | None:
         if None in task.inputs:
             return None  # an input that could not be read: the step runs again next time
-        return KEYS[step](self.site, *task.inputs, *([result] if step == "explainer" else []))
+        if step in SELF_DECLARED:
+            return KEYS[step](self.site, *task.inputs, result)
+        return KEYS[step](self.site, *task.inputs)
 
     def map(self, step: str, run: Callable, tasks: list[Task], pool: Callable, out) -> Iterator:
         """The results of `run` over the tasks, in order: kept ones where the key holds and `out` still has their pages, the others run by `pool`.
@@ -113,13 +116,15 @@ class Memo:
         `pool(run, args)` runs the step (Pool.map on the workers, Pool.here in this process); the
         pages each run renders go to `out` with the key of its inputs.
         """
+        previous = self.state.results.get(step, {})
         kept: dict[object, Entry] = {}
         todo: list[Task] = []
         for task in tasks:
-            entry = self.recall(step, task)
-            if entry is not None and out.holds(entry.pages, entry.key):
+            entry = previous.get(task.id)
+            if entry is not None and entry.key == self.key(step, task, entry.result) and out.holds(entry.pages, entry.key):
                 kept[task.id] = entry
-                out.keep(entry.pages, entry.key)
+                if entry.pages:
+                    out.keep(entry.pages, entry.key)
             else:
                 todo.append(task)
         ran = pool(run, [task.args() if callable(task.args) else task.args for task in todo])

@@ -71,7 +71,7 @@ def explainer_tasks(explainer_paths: list[Path], files: Inputs) -> list[Task]:
     for path in explainer_paths:
         file_digest = files.digest(path)
         args = lambda path=path, file_digest=file_digest: (path, files.data(path, file_digest) if file_digest else None)  # noqa: E731
-        tasks.append(Task(path, (path, file_digest), args))
+        tasks.append(Task(path, (file_digest,), args))
     return tasks
 
 
@@ -112,7 +112,7 @@ def source_tasks(sources: dict[Path, SourceRecord], explainers: list[tuple[Path,
         source_id = record.summary.id
         contributors = citing.get(source_id, [])
         backlinks = tuple(part for p, r in contributors for part in (str(p), r.backlink_digests[source_id]))
-        tasks.append(Task(path, (path, record.digest, backlinks), (source_id, [r.backlinks[source_id] for _, r in contributors])))
+        tasks.append(Task(path, (record.digest, backlinks), (source_id, [r.backlinks[source_id] for _, r in contributors])))
     return tasks
 
 
