@@ -27,6 +27,7 @@ from evidence.build import Paths, build, rebuild
 from evidence.errors import ContentError
 from evidence.incremental import Builder
 from evidence.memo import State
+from evidence.steps import Context, Tools
 
 sys.path.insert(0, str(PROJECT / "bench"))
 from corpus import write_corpus  # noqa: E402
@@ -417,3 +418,31 @@ def test_an_edit_to_a_template_override_renders_every_page_again(tmp_path):
     assert {page for page in files_of(tmp_path / "dist") if page.endswith(".html")} <= set(rebuilt.rendered)
     assert files_of(tmp_path / "dist") == dict(pipeline.render(paths).pages)
     assert "<footer>two</footer>" in files_of(tmp_path / "dist")["index.html"].decode()
+
+
+def count_compiled_templates(context, tools, _):
+    """A step for the test below: how many templates the worker running it has compiled."""
+    return len(tools.templates.cache), {}
+
+
+def test_forked_workers_start_with_every_template_compiled(monkeypatch):
+    if pool.start_method() != "fork":
+        pytest.skip("another thread is running: workers are spawned, and load compiled templates from the cache folder")
+    monkeypatch.setattr(pool, "MIN_UNITS_PER_WORKER", 1)
+    context = Context({}, None, (PROJECT / "templates",), None)
+    parent = Tools(context.template_dirs)
+    with pool.Pool(context, lambda: parent, jobs=2) as workers:
+        counts = [count for count, _ in workers.map(count_compiled_templates, [(n,) for n in range(4)])]
+    assert counts == [len(parent.templates.list_templates())] * 4
+
+
+def test_a_new_process_loads_compiled_templates_from_the_cache_folder(tmp_path, monkeypatch):
+    build(Paths(content=write_corpus(tmp_path / "content", 2)), tmp_path / "dist", cache_dir=tmp_path / ".cache")
+    assert list((tmp_path / ".cache/templates").glob("__jinja2_*.cache"))
+    tools = Tools((PROJECT / "templates",), tmp_path / ".cache/templates")
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("compiled again, not loaded from the cache folder")
+
+    monkeypatch.setattr(tools.templates, "compile", compile_again)
+    assert tools.templates.get_template("explainer.html")
