@@ -98,14 +98,10 @@ class Memo:
         self.site: Site | None = None
         self._tools: tuple[bytes, Tools] | None = None
 
-    def recall(self, step: str, task: Task) -> Entry | None:
-        """The kept result of this task, if its key still holds."""
-        entry = self.state.results.get(step, {}).get(task.id)
-        return entry if entry is not None and entry.key == self.key(step, task, entry.result) else None
-
     def key(self, step: str, task: Task, result: object) -> bytes | None:
+        """The task's key (see KEYS), None if it has none: an input could not be read, and the step runs every time."""
         if None in task.inputs:
-            return None  # an input that could not be read: the step runs again next time
+            return None
         if step in SELF_DECLARED:
             return KEYS[step](self.site, *task.inputs, result)
         return KEYS[step](self.site, *task.inputs)
@@ -121,7 +117,7 @@ class Memo:
         todo: list[Task] = []
         for task in tasks:
             entry = previous.get(task.id)
-            if entry is not None and entry.key == self.key(step, task, entry.result) and out.holds(entry.pages, entry.key):
+            if entry is not None and entry.key is not None and entry.key == self.key(step, task, entry.result) and out.holds(entry.pages, entry.key):
                 kept[task.id] = entry
                 if entry.pages:
                     out.keep(entry.pages, entry.key)
@@ -160,12 +156,8 @@ class NoMemo(Memo):
     def __init__(self):
         super().__init__(State())
 
-    def recall(self, step: str, task: Task) -> Entry | None:
-        return None
-
-    def key(self, step: str, task: Task, result: object) -> bytes | None:
-        return None
-
+    def key(self, step: str, task: Task, result: object) -> None:
+        return None  # no key: nothing is kept
 
 
 class SourceModels(Mapping):
