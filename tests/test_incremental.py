@@ -13,6 +13,7 @@ import pickle
 import random
 import re
 import shutil
+import subprocess
 import sys
 import threading
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from evidence.build import Paths, build, rebuild
 from evidence.errors import ContentError
 from evidence.incremental import Builder
 from evidence.memo import State
-from evidence.steps import Context, Tools
+from evidence.steps import Tools
 
 sys.path.insert(0, str(PROJECT / "bench"))
 from corpus import write_corpus  # noqa: E402
@@ -420,20 +421,32 @@ def test_an_edit_to_a_template_override_renders_every_page_again(tmp_path):
     assert "<footer>two</footer>" in files_of(tmp_path / "dist")["index.html"].decode()
 
 
+# Run in a child process, where no other thread runs, so workers fork: how many templates
+# each worker has compiled before it runs a step, and how many the parent compiled.
+FORKED_WORKERS = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from evidence import pool
+from evidence.steps import Tools
+
 def count_compiled_templates(context, tools, _):
-    """A step for the test below: how many templates the worker running it has compiled."""
     return len(tools.templates.cache), {}
 
+assert pool.start_method() == "fork"
+pool.MIN_UNITS_PER_WORKER = 1
+context = Context({}, None, (Path(sys.argv[1]) / "templates",), None)
+parent = Tools(context.template_dirs)
+with pool.Pool(context, lambda: parent, jobs=2) as workers:
+    counts = [count for count, _ in workers.map(count_compiled_templates, [(n,) for n in range(4)])]
+print(counts, len(parent.templates.list_templates()))
+"""
 
-def test_forked_workers_start_with_every_template_compiled(monkeypatch):
-    if pool.start_method() != "fork":
-        pytest.skip("another thread is running: workers are spawned, and load compiled templates from the cache folder")
-    monkeypatch.setattr(pool, "MIN_UNITS_PER_WORKER", 1)
-    context = Context({}, None, (PROJECT / "templates",), None)
-    parent = Tools(context.template_dirs)
-    with pool.Pool(context, lambda: parent, jobs=2) as workers:
-        counts = [count for count, _ in workers.map(count_compiled_templates, [(n,) for n in range(4)])]
-    assert counts == [len(parent.templates.list_templates())] * 4
+
+def test_forked_workers_start_with_every_template_compiled():
+    result = subprocess.run([sys.executable, "-c", FORKED_WORKERS, str(PROJECT)], capture_output=True, text=True, check=True)
+    counts, templates = result.stdout.rsplit(" ", 1)
+    assert counts == str([int(templates)] * 4)
 
 
 def test_a_new_process_loads_compiled_templates_from_the_cache_folder(tmp_path, monkeypatch):
