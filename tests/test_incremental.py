@@ -428,7 +428,7 @@ import sys
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from evidence import pool
-from evidence.steps import Tools
+from evidence.steps import Context, Tools
 
 def count_compiled_templates(context, tools, _):
     return len(tools.templates.cache), {}
