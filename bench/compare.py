@@ -7,11 +7,14 @@ Each round times, for each checkout in turn (the order alternates between rounds
 always runs on a warmer or busier machine): the cold build, a no-op rebuild and a rebuild after
 one edit (each a new `build.py build` process), and the median of three rebuilds after one edit
 inside a long-lived Builder (bench/live.py). Prints every round, then the medians, in seconds.
+The builds in a new process are also measured in CPU seconds (user + system, with their worker
+processes), which another busy process on a shared machine disturbs much less than wall time.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -24,26 +27,32 @@ sys.path.insert(0, str(HERE))
 
 from corpus import edit_explainer, explainer_id, write_corpus  # noqa: E402
 
-MEASURES = ("cold", "noop", "edit", "live_edit")
+MEASURES = ("cold", "cold_cpu", "noop", "noop_cpu", "edit", "edit_cpu", "live_edit")
 
 
-def timed(command: list[str], cwd: Path) -> float:
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the command's processes together)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - started
     if result.returncode:
         raise SystemExit(f"failed: {' '.join(command)}\n{result.stdout}{result.stderr}")
-    return time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def one_round(project: Path, corpus: Path, site: Path, count: int) -> dict[str, float]:
     shutil.rmtree(site, ignore_errors=True)
     shutil.copytree(corpus, site / "content")
     build = [sys.executable, str(project / "build.py"), "build", "--content", str(site / "content"), "--out", str(site / "dist")]
-    times = {"cold": timed(build, project), "noop": timed(build, project)}
+    times = {}
+    times["cold"], times["cold_cpu"] = timed(build, project)
+    times["noop"], times["noop_cpu"] = timed(build, project)
     edit_explainer(site / "content/explainers" / f"{explainer_id(count // 2)}.md", generation=1)
     timed(build, project)  # also fills the previous-output folder, once
     edit_explainer(site / "content/explainers" / f"{explainer_id(count // 3)}.md", generation=2)
-    times["edit"] = timed(build, project)
+    times["edit"], times["edit_cpu"] = timed(build, project)
     live = subprocess.run([sys.executable, str(project / "bench/live.py"), str(site / "content"), str(site / "live/dist"), "--edits", "3"],
                           cwd=project, capture_output=True, text=True, check=True)
     times["live_edit"] = statistics.median(json.loads(live.stdout)["rebuilds"])

@@ -89,12 +89,12 @@ class State:
 
 
 class Memo:
-    """Runs steps through a memo kept in `state`; `parsed` and `tools` are what a long-lived process keeps besides."""
+    """Runs steps through a memo kept in `state` (and on disk between processes); a long-lived process also keeps parsed sources and compiled templates."""
 
-    def __init__(self, state: State, parsed: dict[Path, tuple[bytes, Source]] | None = None):
+    def __init__(self, state: State):
         self.state = state
         self.known = state.known
-        self.parsed = {} if parsed is None else parsed  # sources parsed, by the digest they were parsed from
+        self.parsed: dict[Path, tuple[bytes, Source]] = {}  # sources parsed, by the digest they were parsed from
         self.site: Site | None = None
         self._tools: tuple[bytes, Tools] | None = None
 
