@@ -281,11 +281,13 @@ def write_new_file(target: Path, data: bytes) -> OutputStamp:
 
 
 def walk_files(root: Path) -> Iterator[tuple[str, OutputStamp]]:
-    for folder, _, files in os.walk(root):
-        relative = Path(folder).relative_to(root).as_posix()
+    """Every file under root, by relative POSIX path, with its stamp (plain strings: a Path per file costs a no-op build a third of its time)."""
+    top = os.fspath(root)
+    for folder, _, files in os.walk(top):
+        relative = os.path.relpath(folder, top).replace(os.sep, "/")
         for name in files:
             page = name if relative == "." else f"{relative}/{name}"
-            yield page, OutputStamp.of(Path(folder, name))
+            yield page, OutputStamp.of_status(os.stat(os.path.join(folder, name)))
 
 
 def _remove(root: Path, pages: list[str]) -> None:
