@@ -5,11 +5,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from markupsafe import Markup
-
-from . import urls
-from .labels import paragraph_runs, paragraphs_label
-from .links import Links, text_fragment_url
+from .labels import paragraphs_label
 from .model import Citation, Explainer, Site, Source
 
 CONTEXT_CHARS = 32  # prefix and suffix length of a TextQuoteSelector
@@ -53,11 +49,6 @@ class Note:
     def _quotes(self) -> tuple[str, ...]:
         return tuple(self.source.paragraph(n).text[start:end] for n, start, end in self.spans)
 
-    def original_url(self) -> str:
-        """The original article, scrolled to the first quotation where there is one."""
-        quotes = self.quotes()
-        return text_fragment_url(self.source.url, quotes[0]) if quotes else self.source.url
-
     def label(self) -> str:
         return self._label
 
@@ -74,59 +65,6 @@ def explainer_notes(explainer: Explainer, site: Site, quote_places: dict[str, tu
             spans = tuple(sorted({quote_places[c.anchor] for c in group if c.anchor in quote_places}))
             notes.append(Note(len(notes) + 1, group, site.source(group[0].source_id), topic, speaker, spans))
     return notes
-
-
-# Temporary: the cards move into a component in the next commit.
-def card_html(note: Note, first: int, last: int, links: Links) -> Markup:
-    """The preview of paragraphs first..last for a mark: text with the quotation highlighted, or excerpts."""
-    source = note.source
-    head, rights = _card_frame(source.label, source.publisher)
-    label = f"¶{first}" if first == last else f"¶{first}–{last}"
-    parts = [f'{head}<span class="card-number">{label}</span></span>']
-    spans = note.spans
-    if source.shows_full_text:
-        for number in range(first, last + 1):
-            text = source.paragraph(number).text
-            marked = [(start, end) for n, start, end in spans if n == number]
-            parts.append(f'<span class="card-text">{_highlight(text, marked)}</span>')
-    else:
-        quoted = [source.paragraph(n).text[start:end] for n, start, end in spans if first <= n <= last]
-        if quoted:
-            parts.append('<span class="card-text">' + " … ".join(f"<mark>“{escape_text(q)}”</mark>" for q in quoted) + "</span>")
-        else:
-            parts.append('<span class="card-text card-none">This citation quotes no words.</span>')
-        parts.append(rights)
-    href = links.url(urls.source_paragraph(source.id, first))
-    parts.append(
-        f'<span class="card-links"><a href="{escape_text(href)}">Go to {label} on the source page</a>'
-        f' <a href="{escape_text(note.original_url())}" rel="external noopener">Find it in the original ↗</a></span>'
-    )
-    return Markup("".join(parts))
-
-
-@functools.lru_cache(maxsize=256)
-def _card_frame(label: str, publisher: str) -> tuple[str, str]:
-    """What every card of a source says: its name (the head, left open for the ¶ number) and, for excerpts, its rights."""
-    head = f'<span class="card-head"><span class="card-source">{escape_text(label)}, {escape_text(publisher)}</span> '
-    rights = f'<span class="card-rights">Only quoted words are shown here; the full text is at {escape_text(publisher)}.</span>'
-    return head, rights
-
-
-def escape_text(text: str) -> str:
-    """HTML-escaped text, as markupsafe.escape writes it, for HTML built here rather than in a template."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace('"', "&#34;")
-
-
-def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
-    out, position = [], 0
-    for start, end in sorted(spans):
-        if start < position:
-            continue
-        out.append(escape_text(text[position:start]))
-        out.append(f"<mark>{escape_text(text[start:end])}</mark>")
-        position = end
-    out.append(escape_text(text[position:]))
-    return "".join(out)
 
 
 def explainer_json(explainer: Explainer, site: Site, notes: list[Note], page: str, quote_places: dict[str, tuple[int, int, int]]) -> dict[str, Any]:

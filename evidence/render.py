@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -23,7 +24,7 @@ from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Paragraph, Passage, Site, Source
 from .reader import Note, explainer_json, explainer_notes, group_marks
 from .views import (
-    Backlinks, Coverage, Endnote, EvidenceCount, EvidenceRow, Excerpt, MapItem, Mark, MarkLink, SourceBlock,
+    Backlinks, CardParagraph, Cards, Coverage, Endnote, EvidenceCount, EvidenceRow, Excerpt, MapItem, Mark, MarkLink, SourceBlock,
 )
 
 STATIC_PREFIX = urls.STATIC_PREFIX
@@ -192,20 +193,25 @@ class ExplainerView:
         several = len(self.explainer.source_ids) > 1
         links = tuple(
             MarkLink(self.links.url(urls.source_paragraph(source.id, first)), first, last, paragraph_label(first, last),
-                     card_key(note, first))
+                     f"{source.id}:{first}" if first == last else f"{source.id}:{first}-{last}", _quotes_json(note, first, last))
             for first, last in paragraph_runs(note.paragraphs)
         )
         return Mark(note.anchor, tuple(c.anchor for c in note.citations[1:]), note.number, source.label if several else None,
                     tuple(note.quotes()), note.label(), links)
 
-    def cards(self) -> Markup:
-        """Every preview card the page's marks open, each in an inert <template> named by the mark's data-card."""
-        from .reader import card_html  # the next commit moves cards into a component
-        return Markup("\n    ".join(
-            f'<template id="{card_key(note, first)}">{card_html(note, first, last, self.links)}</template>'
-            for note in self.notes
-            for first, last in paragraph_runs(note.paragraphs)
-        ))
+    def cards(self) -> Cards:
+        """Each cited source once, and each cited paragraph of a source shown in full once: cite.js builds the cards from them."""
+        sources: dict[str, Source] = {}
+        numbers: dict[str, set[int]] = {}
+        for note in self.notes:
+            sources.setdefault(note.source.id, note.source)
+            if note.source.shows_full_text:
+                numbers.setdefault(note.source.id, set()).update(note.paragraphs)
+        paragraphs = tuple(
+            CardParagraph(source_id, number, sources[source_id].paragraph(number).text)
+            for source_id in numbers for number in sorted(numbers[source_id])
+        )
+        return Cards(tuple(sources.values()), paragraphs)
 
     def endnotes(self) -> list[Endnote]:
         """The list print shows for the marks, in order."""
@@ -244,8 +250,9 @@ class ExplainerView:
         return json_text(data) + "\n"
 
 
-def card_key(note: Note, first_paragraph: int) -> str:
-    return f"card-{note.anchor}-{first_paragraph}"
+def _quotes_json(note: Note, first: int, last: int) -> str | None:
+    quoted = [[number, note.source.paragraph(number).text[start:end]] for number, start, end in note.spans if first <= number <= last]
+    return json.dumps(quoted, ensure_ascii=False, separators=(",", ":")) if quoted else None
 
 
 def _render_inline(md: MarkdownIt, children: list) -> tuple[list[str], list[tuple]]:

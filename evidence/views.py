@@ -20,6 +20,7 @@ class MarkLink:
     last: int
     label: str  # "¶7", "¶13–14"
     card: str  # the data-card key cite.js opens a preview card from: "<source id>:<first>" or "<source id>:<first>-<last>"
+    quotes: str | None  # JSON [[paragraph, "words"], ...]: the mark's quotations in these paragraphs, which its card highlights
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,23 @@ class Mark:
     quotes: tuple[str, ...]  # the quoted words, in the source's own characters
     label: str  # every paragraph it cites: "¶8, ¶15"
     links: tuple[MarkLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CardParagraph:
+    """The text of a cited paragraph of a source shown in full, written once per page for the cards that preview it."""
+
+    source_id: str
+    number: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cards:
+    """What cite.js builds an explainer page's preview cards from: each cited source, and the cited paragraphs shown in full."""
+
+    sources: tuple[SourceSummary, ...]
+    paragraphs: tuple[CardParagraph, ...]
 
 
 @dataclass(frozen=True, slots=True)
