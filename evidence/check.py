@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Collection, Iterable, Iterator
+from typing import Collection, Iterator
 
 from .citations import find_quote
 from .errors import Problems
-from .model import Citation, Explainer, ExplainerSummary, Passage, Site, Source
+from .model import Citation, Explainer, ExplainerSummary, Passage, Source
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,6 @@ class ExplainerCitations:
         return CitationIndex({key: tuple(value) for key, value in backlinks.items()}, self.count)
 
 
-def check_site(site: Site, problems: Problems) -> CitationIndex:
-    """Resolve every citation; report unknown sources, paragraphs and misquotes, and uncited paragraphs."""
-    sources = {source.id: source for source in site.sources}
-    checked = [check_explainer(explainer, sources, problems) for explainer in site.explainers]
-    return index_citations(site.sources, checked, problems)
-
-
 def check_explainer(explainer: Explainer, sources: dict[str, Source], problems: Problems) -> ExplainerCitations:
     """Check one explainer's citations against the sources; it depends on no other explainer."""
     summary = ExplainerSummary.of(explainer)
@@ -94,22 +87,6 @@ def passages_in_order(explainer: Explainer) -> Iterator[tuple[str | None, str, s
                     yield topic.title, "party", position.party.name, passage
         for passage in topic.analysis:
             yield topic.title, "analysis", None, passage
-
-
-def index_citations(sources: Iterable[Source], checked: Iterable[ExplainerCitations], problems: Problems) -> CitationIndex:
-    """Gather every explainer's backlinks, in order, and warn of source paragraphs no one cites."""
-    backlinks: dict[tuple[str, int], list[Backlink]] = defaultdict(list)
-    count = 0
-    for explainer in checked:
-        count += explainer.count
-        for key, backlink in explainer.backlinks:
-            backlinks[key].append(backlink)
-    cited: dict[str, set[int]] = defaultdict(set)
-    for source_id, number in backlinks:
-        cited[source_id].add(number)
-    for source in sources:
-        warn_uncited(source, cited[source.id], problems)
-    return CitationIndex({key: tuple(value) for key, value in backlinks.items()}, count)
 
 
 def warn_uncited(source: Source, cited: Collection[int], problems: Problems) -> None:
