@@ -184,11 +184,21 @@ class ExplainerView:
         return "".join(render_mark(self.mark(notes[group[0].anchor]), with_ids) for group in group_marks(citations))
 
     @functools.cached_property
+    def _marks(self) -> dict[str, Mark]:
+        return {}
+
+    @functools.cached_property
     def _mark_component(self) -> Callable[..., Markup]:
         return self.r.component("mark", "mark")
 
     def mark(self, note: Note) -> Mark:
-        """What a citation mark shows: its quoted words, its paragraph links, its note number."""
+        """What a citation mark shows: its quoted words, its paragraph links, its note number (made once: a summary's marks show twice)."""
+        made = self._marks.get(note.anchor)
+        if made is None:
+            made = self._marks[note.anchor] = self._make_mark(note)
+        return made
+
+    def _make_mark(self, note: Note) -> Mark:
         source = note.source
         several = len(self.explainer.source_ids) > 1
         links = tuple(
