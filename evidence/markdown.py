@@ -37,6 +37,13 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
             token.meta["error"] = "the ']' is read as part of the quote, as its double quotes do not pair up; write quotation marks inside a quote as “ and ”"
         elif end < 0:
             token.meta["error"] = "the citation is not closed; add ']'"
+        elif src.startswith("](", end + 1):
+            token.meta["error"] = (
+                "a citation inside a link's text stops the link working, and its brackets are printed; "
+                "put the citation after the link, like [the report](https://example.org/) [@src ¶1]"
+            )
+        elif pos > 0 and src[pos - 1] == "[" and src.startswith("]", end + 1):
+            token.meta["error"] = f"the extra brackets around it are printed as they are; write {raw}"
         else:
             try:
                 token.meta["refs"] = parse_group(raw)
