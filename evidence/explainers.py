@@ -11,6 +11,7 @@ from markdown_it.token import Token
 
 from .citations import normalise
 from .errors import Problems
+from .markdown import ELSEWHERE_MARKER
 from .model import Citation, Explainer, Party, Passage, Position, Topic
 from .yamlfile import (
     Field, YList, YMap, date, describe, id_for, identifier, list_of, mapping, read_fields, read_text, slugify, split_front_matter,
@@ -35,6 +36,7 @@ RESERVED_IDS = {ANALYSIS, "context", "intro", "summary", "unstated"}
 PAGE_IDS = {"main", "glance-heading", "evidence-heading", "sources-heading", "notes-heading", "explainers-heading", "highlights-heading"}
 MAX_LEVEL = 16  # token nesting (a list counts 2, a quote 1) beyond any real prose; markdown-it drops text at 20
 LABELS = {"Summary:": "summary", "Not stated:": "unstated", "Framing:": "framing"}
+LEFTOVER_MARKER = re.compile(r"\{\.[A-Za-z][\w-]*\}")
 HEADING_ID = re.compile(r"^(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
 UNSAFE_LINK = "javascript:, vbscript:, data: and file: links are refused; link to an http:// or https:// address"
 CODE_BLOCK = {
@@ -304,6 +306,7 @@ class BodyReader:
         for token in block:
             if token.type == "inline":
                 self._check_links(token)
+                self._check_markers(token)
         text = "\n".join(token.content for token in block if token.type == "inline").strip()
         passage = Passage(anchor, kind or "prose", text, tuple(block), self._citations(block, anchor, kind), line)
         self._place(passage)
@@ -381,6 +384,16 @@ class BodyReader:
             for token in _walk(child):
                 if "unsafe_link" in token.meta:
                     self.problems.error(self.path, line, f"unsafe link {describe(token.meta['unsafe_link'])}: {UNSAFE_LINK}")
+
+    def _check_markers(self, inline: Token) -> None:
+        """A `{.term}` marker left as text was not right after a closing quotation mark; an unknown one is a typo."""
+        for child, line in self._lines_of(inline):
+            for marker in LEFTOVER_MARKER.finditer(child.content if child.type == "text" else ""):
+                if ELSEWHERE_MARKER.fullmatch(marker.group()):
+                    message = f"'{marker.group()}' marks words in quotation marks as quoted from elsewhere: put it right after the closing quotation mark, like \"so-called\"{marker.group()}"
+                else:
+                    message = f"unknown marker '{marker.group()}': words in quotation marks that are not from the source are marked {{.term}}, {{.title}} or {{.scare}}"
+                self.problems.error(self.path, line, message)
 
     def _inline_citations(self, inline: Token, anchor: str, earlier: list[Citation]) -> Iterator[Citation]:
         made: list[Citation] = []
