@@ -41,7 +41,7 @@ HEADING_ID = re.compile(r"^(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
 UNSAFE_LINK = "javascript:, vbscript:, data: and file: links are refused; link to an http:// or https:// address"
 CODE_BLOCK = {
     "code_block": "this block is indented by four spaces (or a tab), so it would be shown as code, uncited; remove the indentation",
-    "fence": "a code block would be shown as it is, uncited: an explainer's prose is cited paragraphs; remove the ``` fences",
+    "fence": "a code block would be shown as it is, uncited: an explainer's prose is cited paragraphs; remove the fence lines around it",
 }
 ROW_CITATION_NEEDED = (
     "citation needed: every row of a table cites its source in one of its cells, like [@{source} ¶3]; "
@@ -101,7 +101,8 @@ def _check_listed_sources(listed: YList, ids: list[str], path: Path, problems: P
     first: dict[str, int] = {}
     for source_id, line in zip(ids, listed.item_lines):
         if source_id in first:
-            problems.error(path, line, f"source '{source_id}' is listed twice in 'sources' (first on line {first[source_id]}); list each source once")
+            again = f" (first on line {first[source_id]})" if first[source_id] != line else ""
+            problems.error(path, line, f"source '{source_id}' is listed twice in 'sources'{again}; list each source once")
         first.setdefault(source_id, line)
 
 
