@@ -36,6 +36,8 @@ RESERVED_IDS = {ANALYSIS, "context", "intro", "summary", "unstated"}
 PAGE_IDS = {"main", "glance-heading", "evidence-heading", "sources-heading", "notes-heading", "explainers-heading", "highlights-heading"}
 MAX_LEVEL = 16  # token nesting (a list counts 2, a quote 1) beyond any real prose; markdown-it drops text at 20
 LABELS = {"Summary:": "summary", "Not stated:": "unstated", "Framing:": "framing"}
+LEAF_BLOCKS = {"paragraph_open", "heading_open", "code_block", "fence", "table_open", "hr", "html_block"}
+CONTAINER_MARKERS = re.compile(r"^(?:[ \t]*(?:>|[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$))*[ \t]*")
 LEFTOVER_MARKER = re.compile(r"\{\.[A-Za-z][\w-]*\}")
 HEADING_ID = re.compile(r"^(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
 UNSAFE_LINK = "javascript:, vbscript:, data: and file: links are refused; link to an http:// or https:// address"
@@ -161,8 +163,8 @@ class BodyReader:
         self.section: Section | None = None
 
     def read(self, tokens: list[Token], body: str = "") -> None:
-        self._check_nesting(tokens)
-        self._check_dropped_lines(tokens, body)
+        if self._check_nesting(tokens):
+            self._check_dropped_lines(tokens, body)
         for block in _top_level_blocks(tokens):
             line = block[0].map[0] + self.body_line if block[0].map else self.body_line
             if block[0].type == "heading_open":
@@ -172,22 +174,24 @@ class BodyReader:
         self._finish_topic()
         self._check_page_ids()
 
-    def _check_nesting(self, tokens: list[Token]) -> None:
-        """markdown-it stops reading blocks nested too deep and drops their text: refuse them first."""
+    def _check_nesting(self, tokens: list[Token]) -> bool:
+        """markdown-it stops reading blocks nested too deep and drops their text: refuse them first. True if none is."""
         line = self.body_line
         for token in tokens:
             line = token.map[0] + self.body_line if token.map else line
             if token.level >= MAX_LEVEL:
                 self.problems.error(self.path, line, "lists and block quotes nested this deep cannot be shown; nest them less deeply")
-                return
+                return False
+        return True
 
     def _check_dropped_lines(self, tokens: list[Token], body: str) -> None:
-        """Text on lines no block covers was read as a link definition ('[label]: address') and is not shown."""
+        """Text on lines no block that shows text covers, at any depth, was read as a link definition
+        ('[label]: address') and is not shown. The markers of lists and quotes around it are not text."""
         covered = bytearray(body.count("\n") + 1)
         for token in tokens:
-            if token.level == 0 and token.map:
+            if token.type in LEAF_BLOCKS and token.map:
                 covered[token.map[0]:token.map[1]] = b"\1" * (token.map[1] - token.map[0])
-        lines = body.split("\n")
+        lines = [CONTAINER_MARKERS.sub("", line, count=1) for line in body.split("\n")]
         start = None
         for index, line in enumerate([*lines, ""]):
             if index < len(lines) and line.strip() and not covered[index]:
