@@ -86,11 +86,11 @@ def find_pieces(paragraph: str, pieces: list[str]) -> bool:
 
 
 def sentence_spans(text: str, protected: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; an end inside a quotation does not end the sentence."""
-    inside = [range(start, end) for start, end in protected]
+    """(start, end) of each sentence; a full stop inside a quotation does not end the sentence, one closing it does."""
+    inside = [range(start + 1, end) for start, end in protected]
     spans, start = [], 0
     for found in SENTENCE_END.finditer(text):
-        if any(found.start() in span for span in inside):
+        if any(found.end() in span for span in inside):
             continue
         spans.append((start, found.end()))
         start = found.end()
