@@ -45,6 +45,10 @@ CODE_BLOCK = {
     "code_block": "this block is indented by four spaces (or a tab), so it would be shown as code, uncited; remove the indentation",
     "fence": "a code block would be shown as it is, uncited: an explainer's prose is cited paragraphs; remove the fence lines around it",
 }
+NESTED_HEADING = (
+    "a heading inside a list or block quote is shown uncited; write it as a cited paragraph, "
+    "or as '## ' or '### ' at the start of a line"
+)
 ROW_CITATION_NEEDED = (
     "citation needed: every row of a table cites its source in one of its cells, like [@{source} ¶3]; "
     "the header row too, or leave its cells empty"
@@ -162,7 +166,8 @@ class BodyReader:
         self.drafts: list[TopicDraft] = []
         self.section: Section | None = None
 
-    def read(self, tokens: list[Token], body: str = "") -> None:
+    def read(self, tokens: list[Token], body: str) -> None:
+        """Read the tokens markdown-it made of `body` (the body's text is needed to find lines it dropped)."""
         if self._check_nesting(tokens):
             self._check_dropped_lines(tokens, body)
         for block in _top_level_blocks(tokens):
@@ -237,7 +242,7 @@ class BodyReader:
         elif level == 3 and not self.drafts:
             self.problems.error(self.path, line, f"'### {title}' must come after a topic heading ('## A question?')")
         elif level == 3:
-            self._start_section(typed, line)
+            self._start_section(typed, title, line)
         else:
             self.problems.error(
                 self.path, line,
@@ -265,9 +270,10 @@ class BodyReader:
         self.drafts.append(TopicDraft(topic_id, title, line))
         self.section = None
 
-    def _start_section(self, heading: str, line: int) -> None:
+    def _start_section(self, heading: str, typeset: str, line: int) -> None:
+        """A `### ` section: `heading` as typed, and as typeset (without Markdown such as `*us*`)."""
         topic = self.drafts[-1]
-        key = self._section_key(heading)
+        key = self._section_key(heading) or self._section_key(typeset)
         if key is None and self.parties is None:
             key = heading.casefold()  # the parties are unknown: take any name, check the rest
         if key is None:
@@ -358,7 +364,7 @@ class BodyReader:
             if token.type in CODE_BLOCK:
                 self.problems.error(self.path, line, CODE_BLOCK[token.type])
             elif token.type == "heading_open":
-                self.problems.error(self.path, line, f"a heading inside a list or block quote is shown uncited; write it as a cited paragraph, or as '## ' or '### ' at the start of a line")
+                self.problems.error(self.path, line, NESTED_HEADING)
             elif token.type == "tr_open":
                 row, row_line = [], line
             elif token.type == "tr_close" and row is not None:

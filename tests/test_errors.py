@@ -302,6 +302,11 @@ CASES = [
     pytest.param(edit("## Why? {#why}", "## Why us? {#why-us}\n\n### us\n\nSummary: A [@src ¶1]\n\n### russia\n\nSummary: B [@src ¶2]\n\n## Why? {#why}"),
                  ["explainers/ex.md:27: the section '### us' of topic 'why' gives the page the id 'why-us', which topic 'why-us' (line 15) gives it too; give one of the topics its own id, like '## A question? {#an-id}'"],
                  id="colliding-ids"),
+    pytest.param({"explainers/ex.md": EXPLAINER.replace("id: us", "id: heading")
+                  .replace("### us", "### heading").replace("{#why}", "{#notes}")},
+                 ["explainers/ex.md:17: the section '### heading' of topic 'notes' gives the page the id 'notes-heading', "
+                  "which the page itself uses; give the topic another id"],
+                 id="topic-making-a-page-id"),
     pytest.param(intro("Intro [[@src ¶1]]."),
                  ['explainers/ex.md:13: citation [@src ¶1]: the extra brackets around it are printed as they are; write [@src ¶1]'],
                  id="citation-in-brackets"),

@@ -57,3 +57,7 @@ def test_quotation_marks_in_editorial_prose_are_not_checked(site):
 def test_a_quotation_line_is_the_line_it_opens_on(site):
     reported = site({"explainers/ex.md": EXPLAINER.replace("Intro [@src ¶1].", 'Intro, and\nthen "not there" [@src ¶1].')})
     assert [problem.split(": ")[0] for problem in reported] == ["explainers/ex.md:14"]
+
+
+def test_a_party_heading_with_emphasis_still_names_the_party(site):
+    assert site({"explainers/ex.md": EXPLAINER.replace("### us", "### *The US*")}) == []
