@@ -37,7 +37,8 @@ class Run:
 def quoted_runs(text: str) -> list[Run]:
     """The outermost runs in quotation marks of typeset text: “…”, „…“, «…», "…" and ‘…’ (not an apostrophe).
 
-    A ‘ closes at a ’ that no letter follows (West’s is an apostrophe); when several could close it, each is a candidate.
+    A ‘ closes at a ’ that no letter follows (West’s is an apostrophe), before the next ‘; when several could close
+    it (‘the students’ view’), each is a candidate.
     """
     runs: list[Run] = []
     index = 0
@@ -49,7 +50,9 @@ def quoted_runs(text: str) -> list[Run]:
             if end >= 0:
                 runs.append(Run(index, (end + 1,)))
         elif char == "‘" and (index == 0 or not LETTER_OR_DIGIT.match(text[index - 1])):
-            ends = tuple(k + 1 for k in range(index + 1, len(text))
+            next_opening = text.find("‘", index + 1)
+            limit = next_opening if next_opening >= 0 else len(text)
+            ends = tuple(k + 1 for k in range(index + 1, limit)
                          if text[k] == "’" and (k + 1 == len(text) or not LETTER_OR_DIGIT.match(text[k + 1])))
             if ends:
                 runs.append(Run(index, ends))
