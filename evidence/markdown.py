@@ -123,8 +123,8 @@ def _mark_elsewhere(children: list[Token]) -> list[Token]:
                 out.append(_text(text[start:opened], token.level))
                 out.append(_span(True, token.level))
                 out.append(_text(text[opened:close + 1], token.level))
-            elif not _open_span_in(out, token.level, OPENERS_OF[text[close]], text[start:close + 1]):
-                continue
+            elif start > 0 or not _open_span_in(out, token.level, OPENERS_OF[text[close]]):
+                continue  # left as text, and reported
             else:
                 out.append(_text(text[start:close + 1], token.level))
             out.append(_span(False, token.level))
@@ -141,12 +141,12 @@ def _find_opener(text: str, start: int, close: int, openers: str) -> int:
     return -1
 
 
-def _open_span_in(out: list[Token], level: int, openers: str, rest: str) -> bool:
+def _open_span_in(out: list[Token], level: int, openers: str) -> bool:
     """Open the span in an earlier text token of the same element (the quotation holds emphasis or a link)."""
     for index in range(len(out) - 1, -1, -1):
         earlier = out[index]
-        if earlier.level < level:
-            return False  # the quotation opens outside the element the marker is in
+        if earlier.level < level or earlier.type == "span_close":
+            return False  # the quotation would open outside the element the marker is in, or in another marked one
         if earlier.level > level or earlier.type != "text":
             continue
         opened = _find_opener(earlier.content, 0, len(earlier.content), openers)
