@@ -8,6 +8,7 @@ from typing import Collection, Iterator
 from .citations import find_quote
 from .errors import Problems
 from .model import Citation, Explainer, ExplainerSummary, Passage, Source
+from .quotes import check_quoted_words, missing_hint
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def check_explainer(explainer: Explainer, sources: dict[str, Source], problems: 
                 count += 1
                 for number in citation.paragraphs:
                     backlinks.append(((source.id, number), Backlink(summary, topic, role, party, citation, quoted)))
+    check_quoted_words(explainer, sources, problems)
     return ExplainerCitations(tuple(backlinks), count)
 
 
@@ -113,7 +115,8 @@ def check_citation(citation: Citation, source: Source | None, explainer: Explain
     quoted = locate_quote(citation, source) if citation.quote else None
     if citation.quote and quoted is None:
         cited = ", ".join(f"¶{n}" for n in citation.paragraphs)
-        problems.error(citation.path, citation.line, f"{where}: the quote \"{citation.quote}\" does not appear in {cited} of '{source.id}'")
+        hint = missing_hint(citation.quote, [(source, n) for n in citation.paragraphs], in_prose=False)
+        problems.error(citation.path, citation.line, f"{where}: the quote \"{citation.quote}\" does not appear in {cited} of '{source.id}'{hint}")
         return False, None
     return True, quoted
 

@@ -18,8 +18,8 @@
   }
 
   // A card is put together from parts the page writes once (templates/components/card.html):
-  // the frame (#cite-card), each source's name and wording (#cite-source-<id>) and, for sources
-  // shown in full, each cited paragraph's text (#cite-<id>-<n>). The mark's link says which
+  // the frame (#cite_card), each source's name and wording (#cite_source_<id>) and, for sources
+  // shown in full, each cited paragraph's text (#cite_<id>_<n>). Content ids never hold "_". The mark's link says which
   // paragraphs (data-card "<id>:<first>" or "<id>:<first>-<last>") and which words it quotes
   // (data-quotes, [[paragraph, "words"], ...]).
   function buildCard(link) {
@@ -29,8 +29,8 @@
     var sourceId = key.slice(0, colon);
     var first = parseInt(range[0], 10);
     var last = parseInt(range[1] || range[0], 10);
-    var frame = byId("cite-card");
-    var source = byId("cite-source-" + sourceId);
+    var frame = byId("cite_card");
+    var source = byId("cite_source_" + sourceId);
     if (colon < 1 || !frame || !source || isNaN(first) || isNaN(last)) return null;
     var quotes = [];
     try {
@@ -53,7 +53,7 @@
     var body = slot(element, "body");
     if (source.getAttribute("data-text") === "full") {
       for (var number = first; number <= last; number++) {
-        var paragraph = byId("cite-" + sourceId + "-" + number);
+        var paragraph = byId("cite_" + sourceId + "_" + number);
         if (paragraph) body.appendChild(highlighted(paragraph.content.cloneNode(true), quotesIn(quotes, number)));
       }
     } else {
@@ -142,7 +142,7 @@
     if (!built) return;
     card = built;
     card.className = "cite-card";
-    card.id = "cite-card-open";
+    card.id = "cite_card_open";
     card.setAttribute("role", "group");
     card.setAttribute("aria-label", "Source preview");
     // Right after the mark, so that Tab moves from the mark into the card's links.
@@ -152,7 +152,7 @@
     card.addEventListener("mouseleave", scheduleClose);
     trigger = link;
     link.setAttribute("aria-expanded", "true");
-    link.setAttribute("aria-controls", "cite-card-open");
+    link.setAttribute("aria-controls", "cite_card_open");
     place(card, link);
   }
 

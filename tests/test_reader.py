@@ -169,7 +169,7 @@ def test_every_card_shows_its_paragraphs_quotes_and_links(new_page, fixture_url)
         source_id, _, run = link.get_attribute("data-card").rpartition(":")
         first, _, last = run.partition("-")
         quotes = json.loads(link.get_attribute("data-quotes") or "[]")
-        source = page.locator(f"#cite-source-{source_id}")
+        source = page.locator(f"#cite_source_{source_id}")
         url, full_text = source.get_attribute("data-url"), source.get_attribute("data-text") == "full"
         link.focus()
         card(page).wait_for(state="visible")
