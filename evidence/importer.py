@@ -84,7 +84,7 @@ def _html_article(source: Input) -> Article:
     meta = read_metadata(tree, source.url)
     document = trafilatura.bare_extraction(
         source.text, url=source.url, include_comments=False, include_tables=False, include_formatting=True,
-        include_images=False, include_links=False, with_metadata=True, favor_precision=True,
+        include_images=False, include_links=True, with_metadata=True, favor_precision=True,
     )
     if document is None or document.body is None:
         return Article((), meta)
@@ -115,40 +115,55 @@ def _blocks(body, meta: dict[str, Found]) -> tuple[list[Block], list[str]]:
     title = _normal(str(meta["title"].value)) if "title" in meta else None
     authors = [str(name) for name in meta["authors"].value] if "authors" in meta else []
     seen: set[str] = set()
-    for block in _raw_blocks(body):
+    for block, is_link in _raw_blocks(body):
         key = _normal(block.text)
-        if not key or key in seen or key == title:
+        if not re.search(r"\w", key) or key in seen or key == title:
             continue
-        if is_furniture(block.text, authors):
+        if (is_link and not block.is_heading) or is_furniture(block.text, authors) or _is_label(block, blocks):
             dropped.append(block.text)
             continue
         seen.add(key)
         blocks.append(block)
-    while blocks and blocks[-1].is_heading:  # a heading that ends the article heads nothing of it
+    # What ends the article without being part of it: a heading over nothing, "See more photos:".
+    while blocks and (blocks[-1].is_heading or blocks[-1].text.endswith((":", "："))):
         dropped.append(blocks.pop().text)
     return blocks, dropped
 
 
+def _is_label(block: Block, before: list[Block]) -> bool:
+    """A word or two above the article's first paragraph, like a wire service's name ('CNN')."""
+    return not any(not b.is_heading for b in before) and len(block.text.split()) <= 3 and not re.search(r"[.!?。]$", block.text)
+
+
 def _raw_blocks(body):
+    """Each block of the extracted text, and whether it is nothing but a link (a promo, not prose)."""
     for element in body:
         tag = element.tag
         if tag == "head":
             text = _text(element)
             if text:
-                yield Block(text, is_heading=True)
+                yield Block(text, is_heading=True), False
         elif tag == "list":
             for item in element.iter("item"):
                 text = _text(item)
                 if text:
-                    yield Block(text)
+                    yield Block(text), _is_all_link(item)
         elif tag in ("p", "quote"):
-            yield from _paragraph_blocks(element)
+            is_link = _is_all_link(element)
+            for block in _paragraph_blocks(element):
+                yield block, is_link
         elif tag == "table":
             continue  # tables do not number as paragraphs; the writer adds them by hand if cited
         else:
             text = _text(element)
             if text:
-                yield Block(text)
+                yield Block(text), _is_all_link(element)
+
+
+def _is_all_link(element) -> bool:
+    text = _text(element)
+    linked = sum(len(_text(ref)) for ref in element.iter("ref"))
+    return bool(text) and linked >= 0.9 * len(text)
 
 
 def _paragraph_blocks(element):
@@ -163,6 +178,8 @@ def _paragraph_blocks(element):
                 pieces.append([])
             breaks = 0
             pieces[-1].append(text)
+        elif text:
+            pieces[-1].append(" ")  # a space between two inline elements still separates words
 
     add(element.text)
     for child in element:
@@ -183,7 +200,8 @@ def _paragraph_blocks(element):
 
 def _is_bold_line(element, text: str) -> bool:
     """A short paragraph that is bold from end to end, without a closing full stop: a subheading."""
-    if len(text) > 90 or text.endswith((".", ":", ";", ",")) or element.tag != "p":
+    ends_sentence = text.endswith((".", ":", ";", ",")) and not text.endswith(("...", "…"))
+    if len(text) > 90 or ends_sentence or element.tag != "p":
         return False
     children = [child for child in element if child.tag != "lb"]
     if len(children) != 1 or children[0].tag != "hi" or (children[0].get("rend") or "") not in ("#b", "#strong"):
@@ -199,6 +217,10 @@ def _text(element) -> str:
 FURNITURE = [re.compile(pattern, re.IGNORECASE) for pattern in [
     r"^(read more|read also|also read|see also|related|more from|more on this|watch|listen|recommended)\b.{0,200}$",
     r"^(advertisement|sponsored|story continues below|continue reading|click here)\b",
+    r"^loading\b.{0,60}(\.\.\.|…)$",
+    r"^.{0,120}\b(sign up|subscribe)\b.{0,80}$",
+    r"^.{0,200}\baffiliate links?\b.{0,300}$",
+    r"^.{0,100}\bplease share your (videos|photos|pictures|stories)\b.{0,100}$",
     r"^(sign up|subscribe|get our|follow (us|.{1,40} on (twitter|facebook|instagram|x\b))|share (this|on))\b.{0,200}$",
     r"^this (story|article) (has been|was) (updated|corrected)\b.{0,200}$",
     r"^.{0,200}\bcontributed (to )?(this )?(report|reporting|story)\.?$",
