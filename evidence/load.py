@@ -15,6 +15,12 @@ from .yamlfile import (
     slugify, split_front_matter, text, url,
 )
 
+def boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
+    return value
+
+
 SETTINGS_FIELDS = [
     Field("title", text, required=True),
     Field("description", text, required=True),
@@ -34,12 +40,16 @@ SOURCE_FIELDS = [
     Field("publisher", text, required=True),
     Field("section", text),
     Field("date", date, required=True),
-    Field("url", url, required=True),
+    Field("url", url),
+    Field("archive_url", url),
     Field("kind", one_of(*SOURCE_KINDS), required=True),
     Field("rights", one_of("full", "excerpts"), required=True),
     Field("rights_note", text),
     Field("highlights", list_of(text), default=[]),
     Field("label", text),
+    Field("description", text),
+    Field("partial", boolean, default=False),
+    Field("partial_note", text),
 ]
 
 AUTHOR_FIELDS = [Field("name", text, required=True), Field("description", text)]
@@ -56,6 +66,7 @@ def load_site(content_dir: Path, md: MarkdownIt, problems: Problems) -> Site | N
     explainers = [load_explainer(path, md, problems) for path in markdown_files(content_dir / "explainers", problems)]
     check_unique_ids(sources, "source", problems)
     check_unique_ids(explainers, "explainer", problems)
+
     if settings is None or None in sources or None in explainers:
         return None
     return Site(settings, tuple(sources), tuple(explainers))
@@ -68,6 +79,13 @@ def is_content_folder(content_dir: Path, problems: Problems) -> bool:
     found = "a file" if content_dir.exists() else "nothing"
     problems.error(content_dir, 1, f"expected a content folder holding site.yaml, sources/ and explainers/; found {found}")
     return False
+
+
+def refuse_until_pages_show_it(path: Path, problems: Problems) -> None:
+    """A source without a web address loads, but pages still link every source to its original:
+    until they can leave the link out, the build refuses it rather than print an empty link."""
+    problems.error(path, 1, "this source has no 'url': sources without a web address cannot be published yet; "
+                                   "add the address of the original (or of an archived copy) as 'url'")
 
 
 def markdown_files(folder: Path, problems: Problems) -> list[Path]:
@@ -112,7 +130,8 @@ def load_settings(path: Path, problems: Problems, data: bytes | None = None) -> 
     return Settings(path=path, **values)
 
 
-def load_source(path: Path, problems: Problems, data: bytes | None = None) -> Source | None:
+def load_source(path: Path, problems: Problems, data: bytes | None = None, *, for_site: bool = True) -> Source | None:
+    """One source file; `for_site=False` accepts what the site cannot publish yet (add-source's own checks)."""
     content = read_text(path, problems, data)
     document = split_front_matter(content, path, problems) if content is not None else None
     if document is None:
@@ -128,6 +147,12 @@ def load_source(path: Path, problems: Problems, data: bytes | None = None) -> So
                        f"the source has {len(paragraphs)} paragraphs; at most {MAX_PARAGRAPH} can be numbered: split it into parts")
     if values is None or not 0 < len(paragraphs) <= MAX_PARAGRAPH:
         return None
+    if for_site and values["url"] is None:
+        refuse_until_pages_show_it(path, problems)
+        return None
+    if values["partial_note"] and not values["partial"]:
+        problems.error(path, document.meta.key_lines["partial_note"], "'partial_note' describes a partial text: add 'partial: true', or remove the note")
+        return None
     author_line = document.meta.key_lines["author"]
     author = read_fields(values["author"], AUTHOR_FIELDS, "'author'", path, author_line, problems)
     id_ = id_for(path, values["id"], problems)
@@ -137,8 +162,9 @@ def load_source(path: Path, problems: Problems, data: bytes | None = None) -> So
     return Source(
         id=id_, path=path, title=values["title"], author=Author(**author), editors_note=values["editors_note"],
         publisher=values["publisher"], section=values["section"], date=values["date"], url=values["url"],
-        kind=values["kind"], rights=values["rights"], rights_note=values["rights_note"],
-        highlights=tuple(values["highlights"]), label=label, blocks=tuple(blocks),
+        archive_url=values["archive_url"], kind=values["kind"], rights=values["rights"], rights_note=values["rights_note"],
+        highlights=tuple(values["highlights"]), label=label, description=values["description"],
+        partial=values["partial"], partial_note=values["partial_note"], blocks=tuple(blocks),
     )
 
 

@@ -79,7 +79,7 @@ CASES = [
                  ["site.yaml:1: 'title' must be text without control characters; found: 'T\\x07'"], id="control-character"),
     pytest.param({"sources/src.md": SOURCE.replace("kind: news", "kind: blog")},
                  ["sources/src.md:8: 'kind' must be one of: opinion, analysis, news, statement, report, interview, "
-                  "transcript; found: 'blog'"], id="bad-choice"),
+                  "transcript, press statement, speech, remarks; found: 'blog'"], id="bad-choice"),
     pytest.param({"explainers/ex.md": EXPLAINER.replace("sources: [src]", "sources: src")},
                  ["explainers/ex.md:5: 'sources' must be a list; found: 'src'"], id="not-a-list"),
     pytest.param({"explainers/ex.md": EXPLAINER.replace("  - id: russia\n    name: Russia\n", "  - russia\n")},
@@ -105,8 +105,16 @@ CASES = [
                  ["site.yaml:3: unknown key 'colour' in site.yaml; valid keys: base_url, copyright, description, "
                   "language, license, publisher, repository, title"], id="unknown-key"),
     pytest.param({"site.yaml": "title: T\n"}, ["site.yaml:1: site.yaml is missing required key 'description'"], id="missing-key"),
+    pytest.param({"sources/src.md": SOURCE.replace("publisher: Paper\n", "")},
+                 ["sources/src.md:1: source front matter is missing required key 'publisher'"], id="missing-key-in-front-matter"),
     pytest.param({"sources/src.md": SOURCE.replace("url: https://example.org/source\n", "")},
-                 ["sources/src.md:1: source front matter is missing required key 'url'"], id="missing-key-in-front-matter"),
+                 ["sources/src.md:1: this source has no 'url': sources without a web address cannot be published yet; "
+                  "add the address of the original (or of an archived copy) as 'url'"], id="source-without-url"),
+    pytest.param({"sources/src.md": SOURCE.replace("rights: full", "rights: full\npartial_note: the opening only")},
+                 ["sources/src.md:10: 'partial_note' describes a partial text: add 'partial: true', or remove the note"],
+                 id="partial-note-without-partial"),
+    pytest.param({"sources/src.md": SOURCE.replace("rights: full", "rights: full\npartial: yes please")},
+                 ["sources/src.md:10: 'partial' must be true or false; found: 'yes please'"], id="partial-not-true-or-false"),
     pytest.param({"sources/src.md": SOURCE.replace("  name: Ann Author", "  description: A writer")},
                  ["sources/src.md:3: 'author' is missing required key 'name'"], id="missing-nested-key"),
     # --- files and folders -----------------------------------------------------------------
