@@ -18,7 +18,7 @@ import yaml
 
 from .drift import Drift, broken_citations, compare
 from .errors import Problems, display_path
-from .fetch import ImportFailure, read_input
+from .fetch import TIMEOUT_SECONDS, ImportFailure, read_input
 from .importer import Article, Block, Found, read_article
 from .yamlfile import ID_PATTERN, URL_PATTERN, slugify
 
@@ -40,6 +40,7 @@ class Options:
     kind: str | None = None
     force: bool = False
     update: str | None = None
+    timeout: float = TIMEOUT_SECONDS
 
 
 def run(options: Options, stdin: BinaryIO | None = None, say: Callable[[str], None] = print) -> None:
@@ -50,7 +51,7 @@ def run(options: Options, stdin: BinaryIO | None = None, say: Callable[[str], No
     _check_options(options)
     if options.update:
         return _update(options, sources, stdin, say)
-    article = read_article(read_input(options.input, stdin))
+    article = read_article(read_input(options.input, stdin, options.timeout))
     meta = _with_options(article.meta, options)
     source_id = options.id or derive_id(meta)
     if source_id is None:
@@ -213,7 +214,7 @@ def report(path: Path, source_id: str, meta: dict[str, Found], article: Article,
     say(f"  - the article has {len(paragraphs)} paragraphs, and ¶1 and ¶{len(paragraphs)} above are its first and last")
     say("  - nothing is missing in between (pull quotes, lists and tables are easily lost) and no caption slipped in")
     if headings:
-        say(f"  - the {headings} '## ' subheading{'s' if headings != 1 else ''} are the article's own")
+        say(f"  - {'the subheading is' if headings == 1 else f'the {headings} subheadings are'} the article's own ('## ' lines, not numbered)")
     if paragraphs[-1].endswith(("…", "...")) or len(paragraphs) < 3:
         say("  - the text may be cut short (a paywall or a 'read more' button): compare its length with the original")
     say("  - the author's description, the kind and the rights")
@@ -240,7 +241,7 @@ def _update(options: Options, sources: Path, stdin: BinaryIO | None, say: Callab
     if stored is None:
         raise ImportFailure(str(problems.errors[0].path if problems.errors else path),
                             f"the stored source must load before it can be compared: {problems.errors[0] if problems.errors else 'unreadable'}")
-    article = read_article(read_input(options.input, stdin))
+    article = read_article(read_input(options.input, stdin, options.timeout))
     old = [p.text for p in stored.paragraphs]
     new = list(article.paragraphs)
     drift = compare(old, new)

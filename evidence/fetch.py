@@ -90,7 +90,7 @@ def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> Input:
             raise ImportFailure(url, f"the address redirects more than {MAX_REDIRECTS} times (a redirect loop); open it in a browser, save the page and import the file") from None
         raise ImportFailure(url, f"the server answered {error.code} {error.reason}; check the address, or save the page from a browser and import the file") from None
     except urllib.error.URLError as error:
-        raise ImportFailure(url, _network_reason(error.reason)) from None
+        raise ImportFailure(url, _network_reason(error.reason, timeout)) from None
     except (socket.timeout, TimeoutError):
         raise ImportFailure(url, f"no answer within {timeout:g} seconds; try again, or save the page from a browser and import the file") from None
     except (OSError, ValueError) as error:  # connection reset, malformed response, bad port
@@ -107,9 +107,9 @@ def _too_large(url: str, size: int | None) -> ImportFailure:
     return ImportFailure(url, f"the page is {found}; an article page is under {MAX_PAGE_BYTES // 1_000_000} MB")
 
 
-def _network_reason(reason: object) -> str:
+def _network_reason(reason: object, timeout: float) -> str:
     if isinstance(reason, (socket.timeout, TimeoutError)):
-        return f"no answer within {TIMEOUT_SECONDS} seconds; try again, or save the page from a browser and import the file"
+        return f"no answer within {timeout:g} seconds; try again, or save the page from a browser and import the file"
     if isinstance(reason, socket.gaierror):
         return "no such host; check the address"
     if isinstance(reason, ConnectionRefusedError):

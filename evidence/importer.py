@@ -124,10 +124,21 @@ def _blocks(body, meta: dict[str, Found]) -> tuple[list[Block], list[str]]:
             continue
         seen.add(key)
         blocks.append(block)
-    # What ends the article without being part of it: a heading over nothing, "See more photos:".
+    # What ends the article without being part of it: a heading over nothing, "See more photos:",
+    # and a box of headlines under a heading ("More must-reads").
     while blocks and (blocks[-1].is_heading or blocks[-1].text.endswith((":", "："))):
         dropped.append(blocks.pop().text)
+    tail = len(blocks)
+    while tail > 0 and _is_headline_like(blocks[tail - 1].text):
+        tail -= 1
+    if 0 < tail < len(blocks) - 1 and blocks[tail - 1].is_heading:
+        dropped += [block.text for block in blocks[tail - 1:]]
+        del blocks[tail - 1:]
     return blocks, dropped
+
+
+def _is_headline_like(text: str) -> bool:
+    return len(text) < 100 and not re.search(r"[.!?…。！？\"”'’)]$", text)
 
 
 def _is_label(block: Block, before: list[Block]) -> bool:
