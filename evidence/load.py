@@ -150,6 +150,10 @@ def load_source(path: Path, problems: Problems, data: bytes | None = None, *, fo
     if for_site and values["url"] is None:
         refuse_until_pages_show_it(path, problems)
         return None
+    if for_site and values["partial"] and values["rights"] == "full":
+        problems.error(path, document.meta.key_lines["partial"], "'partial: true' with 'rights: full': source pages would still call this "
+                                                                  "text \"the full text\"; use 'rights: excerpts' for a partial text for now")
+        return None
     if values["partial_note"] and not values["partial"]:
         problems.error(path, document.meta.key_lines["partial_note"], "'partial_note' describes a partial text: add 'partial: true', or remove the note")
         return None

@@ -115,6 +115,9 @@ CASES = [
                  id="partial-note-without-partial"),
     pytest.param({"sources/src.md": SOURCE.replace("rights: full", "rights: full\npartial: yes please")},
                  ["sources/src.md:10: 'partial' must be true or false; found: 'yes please'"], id="partial-not-true-or-false"),
+    pytest.param({"sources/src.md": SOURCE.replace("rights: full", "rights: full\npartial: true")},
+                 ["sources/src.md:10: 'partial: true' with 'rights: full': source pages would still call this text "
+                  "\"the full text\"; use 'rights: excerpts' for a partial text for now"], id="partial-full-text"),
     pytest.param({"sources/src.md": SOURCE.replace("  name: Ann Author", "  description: A writer")},
                  ["sources/src.md:3: 'author' is missing required key 'name'"], id="missing-nested-key"),
     # --- files and folders -----------------------------------------------------------------
