@@ -129,7 +129,7 @@ def _blocks(body, meta: dict[str, Found]) -> tuple[list[Block], list[str]]:
     while blocks and (blocks[-1].is_heading or blocks[-1].text.endswith((":", "："))):
         dropped.append(blocks.pop().text)
     tail = len(blocks)
-    while tail > 0 and _is_headline_like(blocks[tail - 1].text):
+    while tail > 0 and not blocks[tail - 1].is_heading and _is_headline_like(blocks[tail - 1].text):
         tail -= 1
     if 0 < tail < len(blocks) - 1 and blocks[tail - 1].is_heading:
         dropped += [block.text for block in blocks[tail - 1:]]
@@ -138,7 +138,7 @@ def _blocks(body, meta: dict[str, Found]) -> tuple[list[Block], list[str]]:
 
 
 def _is_headline_like(text: str) -> bool:
-    return len(text) < 100 and not re.search(r"[.!?…。！？\"”'’)]$", text)
+    return len(text) < 100 and not re.search(r"[.!…。！\"”'’)]$", text)  # headlines may ask questions
 
 
 def _is_label(block: Block, before: list[Block]) -> bool:
@@ -215,9 +215,9 @@ def _is_bold_line(element, text: str) -> bool:
     if len(text) > 90 or ends_sentence or element.tag != "p":
         return False
     children = [child for child in element if child.tag != "lb"]
-    if len(children) != 1 or children[0].tag != "hi" or (children[0].get("rend") or "") not in ("#b", "#strong"):
+    if not children or any(child.tag != "hi" or (child.get("rend") or "") not in ("#b", "#strong") for child in children):
         return False
-    return not (element.text or "").strip() and not (children[0].tail or "").strip()
+    return not (element.text or "").strip() and not any((child.tail or "").strip() for child in children)
 
 
 def _text(element) -> str:
@@ -241,6 +241,7 @@ FURNITURE = [re.compile(pattern, re.IGNORECASE) for pattern in [
     r"^.{0,80}all rights reserved\.?.{0,200}$",
     r"^\S+@\S+\s*\(end\)$|^\(end\)$",
     r"^[-–—]*\s*by\s+[^.]{2,60}(follow @\w+)?$",
+    r"^[^.|]{2,60}(\s\|\s[^.|]{2,60})+\s\|\s\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$",  # "Name | Place | 08/01/2014"
     r"^(（|\()?(编辑|责任编辑|editor)[:：].{0,40}$",
     r"^【责任编辑[:：].{0,40}】$",
 ]]
