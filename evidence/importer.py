@@ -83,13 +83,13 @@ def _html_article(source: Input) -> Article:
         raise ImportFailure(source.where, f"cannot read the page as HTML: {error}") from None
     meta = read_metadata(tree, source.url)
     document = trafilatura.bare_extraction(
-        source.text, url=source.url, include_comments=False, include_tables=False, include_formatting=True,
-        include_images=False, include_links=True, with_metadata=True, favor_precision=True,
+        source.text, url=source.url, include_comments=False, include_tables=False, include_formatting=False,
+        include_images=False, include_links=False, with_metadata=True, favor_precision=True,
     )
     if document is None or document.body is None:
         return Article((), meta)
     _fill_from_trafilatura(meta, document)
-    blocks, dropped = _blocks(document.body, meta)
+    blocks, dropped = _blocks(document.body, meta, page_shapes(tree))
     return Article(tuple(blocks), meta, tuple(dropped))
 
 
@@ -109,24 +109,27 @@ def _fill_from_trafilatura(meta: dict[str, Found], document) -> None:
         meta["description"] = Found(document.description, "trafilatura")
 
 
-def _blocks(body, meta: dict[str, Found]) -> tuple[list[Block], list[str]]:
+def _blocks(body, meta: dict[str, Found], page: dict[str, str]) -> tuple[list[Block], list[str]]:
     blocks: list[Block] = []
     dropped: list[str] = []
     title = _normal(str(meta["title"].value)) if "title" in meta else None
     authors = [str(name) for name in meta["authors"].value] if "authors" in meta else []
     seen: set[str] = set()
-    for block, is_link in _raw_blocks(body):
+    for block in _raw_blocks(body):
         key = _normal(block.text)
         if not re.search(r"\w", key) or key in seen or key == title:
             continue
-        if (is_link and not block.is_heading) or is_furniture(block.text, authors) or _is_label(block, blocks):
+        shape = page.get(key)
+        if shape == "bold" and not block.is_heading and _is_heading_like(block.text):
+            block = Block(block.text, is_heading=True)
+        if (shape == "link" and not block.is_heading) or is_furniture(block.text, authors) or _is_label(block, blocks):
             dropped.append(block.text)
             continue
         seen.add(key)
         blocks.append(block)
     # What ends the article without being part of it: a heading over nothing, "See more photos:",
     # and a box of headlines under a heading ("More must-reads").
-    while blocks and (blocks[-1].is_heading or blocks[-1].text.endswith((":", "："))):
+    while blocks and (blocks[-1].is_heading or blocks[-1].text.endswith((":", "：")) or _is_author_bio(blocks[-1].text, authors)):
         dropped.append(blocks.pop().text)
     tail = len(blocks)
     while tail > 0 and not blocks[tail - 1].is_heading and _is_headline_like(blocks[tail - 1].text):
@@ -137,8 +140,19 @@ def _blocks(body, meta: dict[str, Found]) -> tuple[list[Block], list[str]]:
     return blocks, dropped
 
 
+def _is_author_bio(text: str, authors: list[str]) -> bool:
+    """'Ann Author is a reporter at ...' closing the article."""
+    return any(re.match(rf"{re.escape(name)},? (is|was|has|writes|reports|covers)\b", text) for name in authors if name)
+
+
 def _is_headline_like(text: str) -> bool:
     return len(text) < 100 and not re.search(r"[.!…。！\"”'’)]$", text)  # headlines may ask questions
+
+
+def _is_heading_like(text: str) -> bool:
+    """Short, and not ending a sentence (an ellipsis may end a subheading: 'Planes, trains ...')."""
+    ends_sentence = text.endswith((".", ":", ";", ",", "。")) and not text.endswith(("...", "…"))
+    return len(text) <= 90 and not ends_sentence
 
 
 def _is_label(block: Block, before: list[Block]) -> bool:
@@ -146,35 +160,58 @@ def _is_label(block: Block, before: list[Block]) -> bool:
     return not any(not b.is_heading for b in before) and len(block.text.split()) <= 3 and not re.search(r"[.!?。]$", block.text)
 
 
+STYLED_AS_HEADING = re.compile(r"bold|subhead|crosshead|heading|subtitle", re.IGNORECASE)
+
+
+def page_shapes(tree) -> dict[str, str]:
+    """Text of the page's elements that are bold from end to end ('bold') or one link ('link').
+
+    trafilatura's text keeps no formatting (asking for it cuts paragraphs where links and
+    bold text start), so each extracted paragraph is looked up here by its text: a bold
+    one-line paragraph is a subheading, a paragraph that is one link is a promo.
+    """
+    shapes: dict[str, str] = {}
+    for element in tree.iter("p", "div", "li", "span", "td", "strong", "b", "a", "h2", "h3", "h4"):
+        text = _normal(element.text_content())
+        if not text or len(text) > 300 or text in shapes:
+            continue
+        if element.tag in ("strong", "b") or STYLED_AS_HEADING.search(element.get("class") or "") \
+                or not _normal(_text_outside(element, ("strong", "b"))):
+            shapes[text] = "bold"
+        elif element.tag == "a" or not _normal(_text_outside(element, ("a",))):
+            shapes[text] = "link"
+    return shapes
+
+
+def _text_outside(element, tags: tuple[str, ...]) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in tags:
+            parts.append(_text_outside(child, tags))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def _raw_blocks(body):
-    """Each block of the extracted text, and whether it is nothing but a link (a promo, not prose)."""
     for element in body:
         tag = element.tag
         if tag == "head":
             text = _text(element)
             if text:
-                yield Block(text, is_heading=True), False
+                yield Block(text, is_heading=True)
         elif tag == "list":
             for item in element.iter("item"):
                 text = _text(item)
                 if text:
-                    yield Block(text), _is_all_link(item)
+                    yield Block(text)
         elif tag in ("p", "quote"):
-            is_link = _is_all_link(element)
-            for block in _paragraph_blocks(element):
-                yield block, is_link
+            yield from _paragraph_blocks(element)
         elif tag == "table":
             continue  # tables do not number as paragraphs; the writer adds them by hand if cited
         else:
             text = _text(element)
             if text:
-                yield Block(text), _is_all_link(element)
-
-
-def _is_all_link(element) -> bool:
-    text = _text(element)
-    linked = sum(len(_text(ref)) for ref in element.iter("ref"))
-    return bool(text) and linked >= 0.9 * len(text)
+                yield Block(text)
 
 
 def _paragraph_blocks(element):
@@ -200,24 +237,10 @@ def _paragraph_blocks(element):
             breaks = 0
             add("".join(child.itertext()))
         add(child.tail)
-    texts = [" ".join("".join(piece).split()) for piece in pieces]
-    texts = [text for text in texts if text]
-    if len(texts) == 1 and _is_bold_line(element, texts[0]):
-        yield Block(texts[0], is_heading=True)
-        return
-    for text in texts:
-        yield Block(text)
-
-
-def _is_bold_line(element, text: str) -> bool:
-    """A short paragraph that is bold from end to end, without a closing full stop: a subheading."""
-    ends_sentence = text.endswith((".", ":", ";", ",")) and not text.endswith(("...", "…"))
-    if len(text) > 90 or ends_sentence or element.tag != "p":
-        return False
-    children = [child for child in element if child.tag != "lb"]
-    if not children or any(child.tag != "hi" or (child.get("rend") or "") not in ("#b", "#strong") for child in children):
-        return False
-    return not (element.text or "").strip() and not any((child.tail or "").strip() for child in children)
+    for piece in pieces:
+        text = " ".join("".join(piece).split())
+        if text:
+            yield Block(text)
 
 
 def _text(element) -> str:

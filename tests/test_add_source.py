@@ -266,7 +266,7 @@ def test_error_catalogue_lists_every_add_source_mistake():
 # --- paragraph numbers that match the article ------------------------------------------------
 
 # Measured on tests/fixtures/articles with `python bench/extraction.py` (docs/importing.md).
-MEASURED = {"precision": 0.970, "recall": 0.995, "exact_pages": 17}
+MEASURED = {"precision": 0.968, "recall": 0.992, "exact_pages": 17}
 
 
 def test_extraction_stays_at_least_as_good_as_measured():
@@ -277,7 +277,7 @@ def test_extraction_stays_at_least_as_good_as_measured():
         sys.path.remove(str(PROJECT / "bench"))
     total = sum((extraction.score(extraction.expected_paragraphs(page), extraction.ours(page)) for page in extraction.pages()),
                 extraction.Score(0, 0, 0, 0, 0))
-    assert total.pages >= 23
+    assert total.pages >= 24
     assert round(total.precision, 3) >= MEASURED["precision"]
     assert round(total.recall, 3) >= MEASURED["recall"]
     assert total.exact_pages >= MEASURED["exact_pages"]
