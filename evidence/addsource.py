@@ -215,7 +215,7 @@ def report(path: Path, source_id: str, meta: dict[str, Found], article: Article,
     say("  - nothing is missing in between (pull quotes, lists and tables are easily lost) and no caption slipped in")
     if headings:
         say(f"  - {'the subheading is' if headings == 1 else f'the {headings} subheadings are'} the article's own ('## ' lines, not numbered)")
-    if paragraphs[-1].endswith(("…", "...")) or len(paragraphs) < 3:
+    if any(p.endswith(("…", "...")) for p in paragraphs[-2:]) or len(paragraphs) < 4:
         say("  - the text may be cut short (a paywall or a 'read more' button): compare its length with the original")
     say("  - the author's description, the kind and the rights")
 
