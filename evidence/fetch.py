@@ -9,6 +9,7 @@ import re
 import socket
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,17 +62,24 @@ def read_input(name: str, stdin: BinaryIO | None = None, timeout: float = TIMEOU
     return _decoded(name, data, None, is_html=is_html, url=None)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
+class _Redirects(urllib.request.HTTPRedirectHandler):
     """Follows at most MAX_REDIRECTS redirects, and only to http(s) addresses."""
 
     max_redirections = MAX_REDIRECTS
     max_repeats = MAX_REDIRECTS  # a loop is reported once the limit is reached, whatever its length
 
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        target = urllib.parse.urljoin(req.full_url, newurl)
+        if not re.match(r"^https?://", target, re.IGNORECASE):
+            raise ImportFailure(req.full_url, f"the address redirects to '{target}', which is not an http:// or https:// address; "
+                                              "open it in a browser, save the page and import the file")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
 
 def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> Input:
     if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
         raise ImportFailure(url, "only http:// and https:// addresses can be fetched; save the page and import the file", usage=True)
-    opener = urllib.request.build_opener(_NoRedirects())
+    opener = urllib.request.build_opener(_Redirects())
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.1"})
     try:
         with opener.open(request, timeout=timeout) as response:

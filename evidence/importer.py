@@ -368,7 +368,7 @@ def _from_meta_tags(tree, meta: dict[str, Found]) -> None:
     take("url", "og:url")
     titles = tree.xpath("//title/text()")
     if titles and titles[0].strip():
-        _set(meta, "title", " ".join(titles[0].split()), "the page's <title>")
+        _set(meta, "title", " ".join(titles[0].split()), "the page's title tag")
 
 
 def _set(meta: dict[str, Found], key: str, value, origin: str) -> None:

@@ -144,6 +144,10 @@ class Pages(http.server.BaseHTTPRequestHandler):
             self.send_response(302)
             self.send_header("Location", "/loop")
             self.end_headers()
+        elif self.path == "/to-ftp":
+            self.send_response(301)
+            self.send_header("Location", "ftp://127.0.0.1/file.html")
+            self.end_headers()
         elif self.path == "/slow":
             time.sleep(2)
             self._send(200, b"<p>late</p>", "text/html")
@@ -222,6 +226,10 @@ BAD_INPUT = [
     pytest.param(["{server}/loop"], {}, 1,
                  "{server}/loop: the address redirects more than 10 times (a redirect loop); open it in a browser, save the page and import the file",
                  id="redirect-loop"),
+    pytest.param(["{server}/to-ftp"], {}, 1,
+                 "{server}/to-ftp: the address redirects to 'ftp://127.0.0.1/file.html', which is not an http:// or https:// "
+                 "address; open it in a browser, save the page and import the file", id="redirect-not-http"),
+    pytest.param(["-"], {}, 1, "<stdin>: the input is empty", id="empty-input"),
     pytest.param(["{server}/huge"], {}, 1, "{server}/huge: the page is 50.0 MB; an article page is under 10 MB", id="huge-page"),
     pytest.param(["{server}/pdf"], {}, 1,
                  "{server}/pdf: the address serves application/pdf, not a web page; import the article's text as a .txt file instead",
@@ -242,7 +250,8 @@ def test_bad_input_is_one_line_and_writes_nothing(site, server, capsys, argv, fi
         else:
             (site / name).write_bytes(content)
     before = sorted(p.name for p in (site / "sources").iterdir())
-    result, out, err = add_source(*[a.replace("{server}", server) for a in argv], stdin=b"text\n", capsys=capsys)
+    stdin = b"" if argv == ["-"] else b"text\n"
+    result, out, err = add_source(*[a.replace("{server}", server) for a in argv], stdin=stdin, capsys=capsys)
     assert (result, out) == (code, "")
     assert err == message.replace("{server}", server) + "\nadd-source failed; nothing was written\n"
     assert sorted(p.name for p in (site / "sources").iterdir()) == before
@@ -261,6 +270,56 @@ def test_error_catalogue_lists_every_add_source_mistake():
         message = case.values[3].replace("{server}", DOCUMENTED_SERVER)
         row = f"`{message}` | `tests/test_add_source.py::test_bad_input_is_one_line_and_writes_nothing[{case.id}]` |"
         assert row in docs, f"docs/errors.md: row for {case.id}"
+
+
+# --- what a page says about itself, and where -------------------------------------------------
+
+PAGE = """<!DOCTYPE html><html><head><title>Page title | Site</title>
+<meta property="og:title" content="OpenGraph title"><meta property="og:site_name" content="The Site">
+<meta name="author" content="Meta Author"><link rel="canonical" href="https://example.org/canonical">
+<script type="application/ld+json">{ld}</script></head>
+<body><article><h1>Headline</h1>
+<p>By Ann Author and Bob Writer</p>
+<p>The first paragraph of the article says something worth reading, at some length, to look like prose.</p>
+<p><strong>A subheading</strong></p>
+<p>The second paragraph says something else worth reading, at some length, and goes on for a while.</p>
+<p><a href="https://example.org/other">Read more: another story entirely</a></p>
+<p>The third paragraph closes the article with a last thought that is also of some length here.</p>
+<p>Ann Author contributed to this report.</p>
+</article></body></html>"""
+LD = ('{"@context": "https://schema.org", "@type": "OpinionNewsArticle", "headline": "JSON-LD headline", '
+      '"author": [{"@type": "Person", "name": "Ann Author"}, {"@type": "Person", "name": "Bob Writer"}], '
+      '"publisher": {"@type": "Organization", "name": "The Publisher"}, "datePublished": "2021-03-04T10:00:00Z"}')
+
+
+def test_json_ld_comes_first_then_opengraph_then_meta_tags(site, capsys):
+    (site / "page.html").write_text(PAGE.replace("{ld}", LD), encoding="utf-8")
+    code, out, _ = add_source("page.html", capsys=capsys)
+    text = (site / "sources/author-2021-03-04.md").read_text(encoding="utf-8")
+    assert code == 0
+    assert text.split("---\n")[1] == (
+        "title: JSON-LD headline\nauthor:\n  name: Ann Author and Bob Writer\npublisher: The Publisher\ndate: 2021-03-04\n"
+        "url: https://example.org/canonical\nkind: opinion\nrights: excerpts\nlabel: Author and Writer\n")
+    assert "  url         https://example.org/canonical  [the page's canonical link]\n" in out
+    assert "  kind        opinion  [JSON-LD (opinionnewsarticle)]\n" in out
+
+
+def test_without_json_ld_the_page_s_other_tags_are_read(site, capsys):
+    (site / "page.html").write_text(PAGE.replace("{ld}", "{}"), encoding="utf-8")
+    add_source("page.html", "--id", "p", capsys=capsys)
+    text = (site / "sources/p.md").read_text(encoding="utf-8")
+    assert "title: OpenGraph title\n" in text and "publisher: The Site\n" in text and "  name: Meta Author\n" in text
+
+
+def test_subheadings_promos_bylines_and_credits_are_told_apart_from_paragraphs(site, capsys):
+    (site / "page.html").write_text(PAGE.replace("{ld}", LD), encoding="utf-8")
+    add_source("page.html", "--id", "p", capsys=capsys)
+    body = (site / "sources/p.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert body == (
+        "\nThe first paragraph of the article says something worth reading, at some length, to look like prose.\n\n"
+        "## A subheading\n\n"
+        "The second paragraph says something else worth reading, at some length, and goes on for a while.\n\n"
+        "The third paragraph closes the article with a last thought that is also of some length here.\n")
 
 
 # --- paragraph numbers that match the article ------------------------------------------------
