@@ -198,6 +198,7 @@ def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
             blocks.append(Subheading(heading, start, anchor))
         else:
             numbered += 1
-            blocks.append(Paragraph(numbered, joined, start))
+            # '\## ' is a paragraph that starts with '## ' (add-source writes it so), not a subheading.
+            blocks.append(Paragraph(numbered, joined[1:] if joined.startswith("\\## ") else joined, start))
         current = []
     return blocks

@@ -119,6 +119,32 @@ def test_what_pasted_text_cannot_say_is_left_for_the_writer_and_the_build_names_
                               for line, key in [(2, "title"), (3, "author"), (4, "publisher"), (5, "date")]]
 
 
+def test_a_page_paragraph_that_starts_like_a_subheading_stays_a_paragraph():
+    from evidence.addsource import compose
+    from evidence.importer import Block, Found
+
+    meta = {"title": Found("T", ""), "authors": Found(("A B",), ""), "publisher": Found("P", ""),
+            "date": Found(__import__("datetime").date(2020, 1, 2), ""), "url": Found("https://e.org/", ""),
+            "kind": Found("news", ""), "rights": Found("full", "")}
+    text = compose(meta, (Block("## is how Markdown starts a heading."), Block("Sub", is_heading=True), Block("Last.")))
+    source = load_source(Path("sources/x.md"), Problems(), text.encode("utf-8"))
+    assert [p.text for p in source.paragraphs] == ["## is how Markdown starts a heading.", "Last."]
+
+
+def test_every_real_page_imports_into_a_file_the_loader_accepts(tmp_path, capsys):
+    from evidence.fetch import read_input
+    from evidence.importer import read_article
+
+    write_tree(tmp_path, {})
+    for page in sorted(ARTICLES.glob("*.html")):
+        run(Options(input=str(page), content=tmp_path, id=page.stem.replace("_", "-").replace(".", "-"), force=True), say=lambda line: None)
+        # verify() inside run() has loaded the file as the build will; the body holds every block in order.
+        written = (tmp_path / "sources" / f"{page.stem.replace('_', '-').replace('.', '-')}.md").read_text(encoding="utf-8")
+        blocks = read_article(read_input(str(page))).blocks
+        expected = [("## " if b.is_heading else "\\## " if b.text.startswith("## ") else "") + b.text for b in blocks]
+        assert written.split("\n---\n", 1)[1].strip("\n").split("\n\n") == expected, page.name
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\u0085\ufeff"), min_size=1).filter(lambda t: t.strip() == t and t))
 def test_every_title_written_reads_back_exactly(tmp_path_factory, title):
