@@ -20,7 +20,7 @@ from .drift import Drift, broken_citations, compare
 from .errors import Problems, display_path
 from .fetch import TIMEOUT_SECONDS, ImportFailure, read_input
 from .importer import Article, Block, Found, read_article
-from .yamlfile import ID_PATTERN, URL_PATTERN, slugify
+from .yamlfile import CONTROL_CHARACTER, ID_PATTERN, URL_PATTERN, slugify
 
 REQUIRED_HINTS = {
     "title": "write the article's headline",
@@ -41,6 +41,10 @@ class Options:
     force: bool = False
     update: str | None = None
     timeout: float = TIMEOUT_SECONDS
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    publisher: str | None = None
+    date: dt.date | None = None
 
 
 def run(options: Options, stdin: BinaryIO | None = None, say: Callable[[str], None] = print) -> None:
@@ -72,14 +76,22 @@ def _check_options(options: Options) -> None:
         raise ImportFailure("--id", f"expected an id of lower-case ASCII letters, digits and single hyphens, like 'lain-2016'; found: '{options.id}'", usage=True)
     if options.url is not None and not URL_PATTERN.match(options.url):
         raise ImportFailure("--url", f"expected an http:// or https:// URL; found: '{options.url}'", usage=True)
-    if options.update and (options.id or options.url or options.rights or options.kind):
-        raise ImportFailure("--update", "keeps the stored front matter: edit it in the file instead of giving --id, --url, --rights or --kind", usage=True)
+    for name, value in [("--title", options.title), ("--publisher", options.publisher), *(("--author", a) for a in options.authors)]:
+        if value is not None and (not value.strip() or CONTROL_CHARACTER.search(value)):
+            raise ImportFailure(name, f"expected text without control characters; found: {value!r}", usage=True)
+    if options.update and (options.id or options.url or options.rights or options.kind or options.title
+                           or options.authors or options.publisher or options.date):
+        raise ImportFailure("--update", "keeps the stored front matter: edit it in the file instead of giving "
+                                        "--id, --url, --rights, --kind, --title, --author, --publisher or --date", usage=True)
 
 
 def _with_options(found: dict[str, Found], options: Options) -> dict[str, Found]:
     meta = dict(found)
-    if options.url:
-        meta["url"] = Found(options.url, "--url")
+    for key, value, option in [("title", options.title, "--title"), ("authors", options.authors, "--author"),
+                               ("publisher", options.publisher, "--publisher"), ("date", options.date, "--date"),
+                               ("url", options.url, "--url")]:
+        if value:
+            meta[key] = Found(value, option)
     if options.kind:
         meta["kind"] = Found(options.kind, "--kind")
     elif "kind" not in meta:

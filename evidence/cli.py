@@ -61,7 +61,8 @@ def _add_source(args: argparse.Namespace) -> int:
     from .fetch import ImportFailure
 
     options = Options(input=args.input, content=Path(args.content or DEFAULT_PATHS.content), id=args.id, url=args.url,
-                      rights=args.rights, kind=args.kind, force=args.force, update=args.update)
+                      rights=args.rights, kind=args.kind, force=args.force, update=args.update, title=args.title,
+                      authors=tuple(args.author or ()), publisher=args.publisher, date=args.date)
     try:
         run(options)
     except ImportFailure as failure:
@@ -80,6 +81,15 @@ def _url(value: str) -> str:
     if not URL_PATTERN.match(value):
         raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL; found: '{value}'")
     return value
+
+
+def _date(value: str) -> "dt.date":
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else dt.date.fromisoformat("invalid")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD; found: '{value}'") from None
 
 
 def _port(value: str) -> int:
@@ -121,6 +131,10 @@ def _add_source_parser(commands) -> None:
     command.add_argument("--url", type=_url, metavar="URL", help="the article's address, when the page or text does not name it")
     command.add_argument("--rights", choices=["full", "excerpts"], help="full: the text may be published; excerpts (default): only quotations")
     command.add_argument("--kind", choices=list(SOURCE_KINDS), metavar="KIND", help=f"one of: {', '.join(SOURCE_KINDS)} (default: from the page, else news)")
+    command.add_argument("--title", help="the headline, when the input does not give it (pasted text) or gives it wrong")
+    command.add_argument("--author", action="append", metavar="NAME", help="an author's name (repeat for several); overrides the page's")
+    command.add_argument("--publisher", help="who published it; overrides the page's")
+    command.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the publication date; overrides the page's")
     command.add_argument("--force", action="store_true", help="replace an existing source; with --update, write even if citations would break")
     command.add_argument("--update", metavar="ID", help="compare INPUT with the stored source ID, list what changed and which citations would break, then write its new text")
 

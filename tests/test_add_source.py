@@ -113,6 +113,16 @@ def test_pasted_text_on_standard_input_is_split_at_blank_lines(site, capsys):
     assert (code, body) == (0, "\nOne.\n\nTwo, still the second.\n\nThree.\n")
 
 
+def test_pasted_text_with_its_metadata_on_the_command_line_is_a_complete_source(site, capsys):
+    code, _, _ = add_source("-", "--title", "Remarks at the opening", "--author", "Ann Author", "--publisher", "A Council",
+                            "--date", "2024-02-03", "--url", "https://example.org/remarks", "--kind", "remarks",
+                            stdin=b"Good morning.\n\nThank you all.\n", capsys=capsys)
+    source = load_source(site / "sources/author-2024-02-03.md", Problems())
+    assert code == 0 and (source.title, source.author.name, source.publisher, source.kind_label) == (
+        "Remarks at the opening", "Ann Author", "A Council", "Remarks")
+    assert problems(site) == []
+
+
 def test_what_pasted_text_cannot_say_is_left_for_the_writer_and_the_build_names_each_line(site, capsys):
     add_source("-", "--id", "pasted", stdin=b"One.\n", capsys=capsys)
     assert problems(site) == [f"sources/pasted.md:{line}: source front matter is missing required key '{key}'"
