@@ -300,7 +300,7 @@ def run_explainer(context: UnitContext, tools: Tools, path: Path, data: bytes | 
     pages: dict[str, bytes] = {}
     render_problem = rendered_with = None
     if not load_errors and not checks.errors and context.settings is not None:
-        pages, render_problem = _render(context, tools, explainer)
+        pages, render_problem = _render(context, tools, explainer, citations.index())
         rendered_with = None if render_problem else context.site_key
     summary = ExplainerSummary.of(explainer)
     backlinks = {source_id: pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL) for source_id, links in by_source.items()}
@@ -315,9 +315,9 @@ def run_explainer(context: UnitContext, tools: Tools, path: Path, data: bytes | 
     return record, pages
 
 
-def _render(context: UnitContext, tools: Tools, explainer: Explainer) -> tuple[dict[str, bytes], Problem | None]:
+def _render(context: UnitContext, tools: Tools, explainer: Explainer, index: CitationIndex) -> tuple[dict[str, bytes], Problem | None]:
     sources = tuple(context.sources[source_id] for source_id in explainer.source_ids)
-    renderer = Renderer(Site(context.settings, sources, (explainer,)), EMPTY_INDEX, tools.templates, tools.md, context.base_url)
+    renderer = Renderer(Site(context.settings, sources, (explainer,)), index, tools.templates, tools.md, context.base_url)
     try:
         return {path: encode(text) for _, render in EXPLAINER_PAGES for path, text in render(renderer, explainer)}, None
     except jinja2.TemplateError as error:
