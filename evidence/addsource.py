@@ -176,7 +176,7 @@ def verify(path: Path, text: str, meta: dict[str, Found]) -> None:
     from .load import load_source
 
     problems = Problems()
-    load_source(path, problems, text.encode("utf-8"), for_site=False)
+    load_source(path, problems, text.encode("utf-8"))
     expected_gaps = {key for key in REQUIRED_HINTS if key not in meta and not (key == "author" and "authors" in meta)}
     unexpected = [p for p in problems.errors if not any(f"missing required key '{key}'" in p.message for key in expected_gaps)]
     if unexpected:  # a bug in composing, not a mistake of the writer's
@@ -249,7 +249,7 @@ def _update(options: Options, sources: Path, stdin: BinaryIO | None, say: Callab
         known = ", ".join(sorted(p.stem for p in sources.glob("*.md"))) or "none"
         raise ImportFailure(display_path(path), f"no source '{source_id}' to update; known sources: {known}", usage=True)
     problems = Problems()
-    stored = load_source(path, problems, for_site=False)
+    stored = load_source(path, problems)
     if stored is None:
         raise ImportFailure(str(problems.errors[0].path if problems.errors else path),
                             f"the stored source must load before it can be compared: {problems.errors[0] if problems.errors else 'unreadable'}")

@@ -81,13 +81,6 @@ def is_content_folder(content_dir: Path, problems: Problems) -> bool:
     return False
 
 
-def refuse_until_pages_show_it(path: Path, problems: Problems) -> None:
-    """A source without a web address loads, but pages still link every source to its original:
-    until they can leave the link out, the build refuses it rather than print an empty link."""
-    problems.error(path, 1, "this source has no 'url': sources without a web address cannot be published yet; "
-                                   "add the address of the original (or of an archived copy) as 'url'")
-
-
 def markdown_files(folder: Path, problems: Problems) -> list[Path]:
     if folder.exists() and not folder.is_dir():
         problems.error(folder, 1, "expected a folder of .md files; found a file")
@@ -130,8 +123,7 @@ def load_settings(path: Path, problems: Problems, data: bytes | None = None) -> 
     return Settings(path=path, **values)
 
 
-def load_source(path: Path, problems: Problems, data: bytes | None = None, *, for_site: bool = True) -> Source | None:
-    """One source file; `for_site=False` accepts what the site cannot publish yet (add-source's own checks)."""
+def load_source(path: Path, problems: Problems, data: bytes | None = None) -> Source | None:
     content = read_text(path, problems, data)
     document = split_front_matter(content, path, problems) if content is not None else None
     if document is None:
@@ -146,13 +138,6 @@ def load_source(path: Path, problems: Problems, data: bytes | None = None, *, fo
         problems.error(path, paragraphs[MAX_PARAGRAPH].line,
                        f"the source has {len(paragraphs)} paragraphs; at most {MAX_PARAGRAPH} can be numbered: split it into parts")
     if values is None or not 0 < len(paragraphs) <= MAX_PARAGRAPH:
-        return None
-    if for_site and values["url"] is None:
-        refuse_until_pages_show_it(path, problems)
-        return None
-    if for_site and values["partial"] and values["rights"] == "full":
-        problems.error(path, document.meta.key_lines["partial"], "'partial: true' with 'rights: full': source pages would still call this "
-                                                                  "text \"the full text\"; use 'rights: excerpts' for a partial text for now")
         return None
     if values["partial_note"] and not values["partial"]:
         problems.error(path, document.meta.key_lines["partial_note"], "'partial_note' describes a partial text: add 'partial: true', or remove the note")

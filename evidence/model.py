@@ -97,6 +97,11 @@ class SourceSummary:
     def shows_full_text(self) -> bool:
         return self.rights == "full"
 
+    @property
+    def original_link(self) -> str | None:
+        """Where a reader can read the original: its address, else an archived copy, else nowhere."""
+        return self.url or self.archive_url
+
 
 @dataclass(frozen=True)
 class Source(SourceSummary):

@@ -107,17 +107,11 @@ CASES = [
     pytest.param({"site.yaml": "title: T\n"}, ["site.yaml:1: site.yaml is missing required key 'description'"], id="missing-key"),
     pytest.param({"sources/src.md": SOURCE.replace("publisher: Paper\n", "")},
                  ["sources/src.md:1: source front matter is missing required key 'publisher'"], id="missing-key-in-front-matter"),
-    pytest.param({"sources/src.md": SOURCE.replace("url: https://example.org/source\n", "")},
-                 ["sources/src.md:1: this source has no 'url': sources without a web address cannot be published yet; "
-                  "add the address of the original (or of an archived copy) as 'url'"], id="source-without-url"),
     pytest.param({"sources/src.md": SOURCE.replace("rights: full", "rights: full\npartial_note: the opening only")},
                  ["sources/src.md:10: 'partial_note' describes a partial text: add 'partial: true', or remove the note"],
                  id="partial-note-without-partial"),
     pytest.param({"sources/src.md": SOURCE.replace("rights: full", "rights: full\npartial: yes please")},
                  ["sources/src.md:10: 'partial' must be true or false; found: 'yes please'"], id="partial-not-true-or-false"),
-    pytest.param({"sources/src.md": SOURCE.replace("rights: full", "rights: full\npartial: true")},
-                 ["sources/src.md:10: 'partial: true' with 'rights: full': source pages would still call this text "
-                  "\"the full text\"; use 'rights: excerpts' for a partial text for now"], id="partial-full-text"),
     pytest.param({"sources/src.md": SOURCE.replace("  name: Ann Author", "  description: A writer")},
                  ["sources/src.md:3: 'author' is missing required key 'name'"], id="missing-nested-key"),
     # --- files and folders -----------------------------------------------------------------
