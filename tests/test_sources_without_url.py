@@ -87,3 +87,22 @@ def test_the_new_kinds_are_labelled_on_every_page(tmp_path, kind, label):
     assert f'<span class="badge">{label}</span>' in site["explainers/ex/index.html"]
     assert f"Source · {label}" in site["sources/src/index.html"]
     assert f"({label.lower()})" in site["index.html"]
+
+
+def test_a_card_for_a_text_without_address_offers_no_link_to_an_original(tmp_path, browser):
+    from browser import serve_folder
+
+    out = tmp_path / "dist"
+    build(Paths(content=write_tree(tmp_path / "content", {"sources/src.md": NO_URL})), out)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        with serve_folder(out) as url:
+            page.goto(url + "explainers/ex/")
+            page.hover("#intro-1-c1 a")
+            card = page.locator(".cite-card")
+            card.wait_for(state="visible")
+            assert card.get_by_role("link", name="Go to ¶1 on the source page").count() == 1
+            assert card.get_by_role("link", name="Find it in the original ↗").count() == 0
+    finally:
+        context.close()
