@@ -88,25 +88,45 @@ def _html_article(source: Input) -> Article:
     )
     if document is None or document.body is None:
         return Article((), meta)
-    _fill_from_trafilatura(meta, document)
+    _fill_from_trafilatura(meta, document, tree, source.text)
     blocks, dropped = _blocks(document.body, meta, page_shapes(tree))
     return Article(tuple(blocks), meta, tuple(dropped))
 
 
-def _fill_from_trafilatura(meta: dict[str, Found], document) -> None:
-    """trafilatura's own metadata reading (and htmldate's for dates), where ours found nothing."""
+def _fill_from_trafilatura(meta: dict[str, Found], document, tree, page_html: str) -> None:
+    """trafilatura's reading of the page's headline, byline and site name, and htmldate's of its
+    dates, where the page's metadata said nothing. Both guess from the text, so the origin says
+    to check them."""
+    import htmldate
+
     if "title" not in meta and document.title:
-        meta["title"] = Found(document.title, "trafilatura (the page's headline)")
+        meta["title"] = Found(document.title, "trafilatura, from the headline: check it")
+    titles = tree.xpath("//title/text()")
+    if "title" not in meta and titles and titles[0].strip():
+        meta["title"] = Found(" ".join(titles[0].split()), "the page's title tag: check it, it often ends with the site's name")
     if "authors" not in meta and document.author:
-        meta["authors"] = Found(tuple(_split_names(document.author)), "trafilatura (a byline on the page)")
-    if "publisher" not in meta and document.sitename:
-        meta["publisher"] = Found(document.sitename, "trafilatura (the site's name)")
-    if "date" not in meta and document.date:
-        parsed = _date(document.date)
-        if parsed:
-            meta["date"] = Found(parsed, "htmldate (the page's dates)")
+        meta["authors"] = Found(tuple(_split_names(document.author)), "trafilatura, from a byline in the text: check it")
+    if "publisher" not in meta and document.sitename and _normal(document.sitename) != _normal(str(meta.get("title", Found("", "")).value)):
+        meta["publisher"] = Found(document.sitename, "trafilatura, from the site's name: check it")
+    if "date" not in meta:
+        # The first publication, and only from the page's markup: no date is better than a guessed one.
+        found = htmldate.find_date(page_html, original_date=True, extensive_search=False)
+        if found and _date(found):
+            meta["date"] = Found(_date(found), "htmldate, from the page's markup: check it")
     if "description" not in meta and document.description:
         meta["description"] = Found(document.description, "trafilatura")
+    _drop_publisher_from_authors(meta)
+
+
+def _drop_publisher_from_authors(meta: dict[str, Found]) -> None:
+    """'Ann Author, Bob Writer, CNN': the publisher is not an author when people are named."""
+    if "authors" not in meta or "publisher" not in meta:
+        return
+    publisher = _normal(str(meta["publisher"].value))
+    names = meta["authors"].value
+    people = tuple(name for name in names if _normal(name) != publisher)
+    if people and len(people) < len(names):
+        meta["authors"] = Found(people, meta["authors"].origin)
 
 
 def _blocks(body, meta: dict[str, Found], page: dict[str, str]) -> tuple[list[Block], list[str]]:
@@ -366,9 +386,6 @@ def _from_meta_tags(tree, meta: dict[str, Found]) -> None:
     if canonical and canonical[0].startswith("http"):
         _set(meta, "url", canonical[0].strip(), "the page's canonical link")
     take("url", "og:url")
-    titles = tree.xpath("//title/text()")
-    if titles and titles[0].strip():
-        _set(meta, "title", " ".join(titles[0].split()), "the page's title tag")
 
 
 def _set(meta: dict[str, Found], key: str, value, origin: str) -> None:
@@ -401,9 +418,12 @@ def _plain(value) -> str | None:
     return text or None
 
 
+NOT_NAMES = {"submitted", "posted", "admin", "administrator", "staff", "editor", "editors", "by", "anonymous", "guest"}
+
+
 def _split_names(value: str) -> list[str]:
-    names = re.split(r"\s*(?:;|,\s*and\s+|\band\b|&|,)\s*", value)
-    return [" ".join(name.split()) for name in names if name.strip() and len(name.split()) <= 5]
+    names = [" ".join(name.split()) for name in re.split(r"\s*(?:;|,\s*and\s+|\band\b|&|,)\s*", value)]
+    return [name for name in names if name and len(name.split()) <= 5 and name.casefold() not in NOT_NAMES]
 
 
 def _date(value) -> dt.date | None:

@@ -376,3 +376,14 @@ def test_extraction_stays_at_least_as_good_as_measured():
     assert round(total.precision, 3) >= MEASURED["precision"]
     assert round(total.recall, 3) >= MEASURED["recall"]
     assert total.exact_pages >= MEASURED["exact_pages"]
+
+
+def test_dates_and_bylines_guessed_from_the_text_say_to_check_them(site, capsys):
+    _, out, _ = add_source(str(ARTICLES / "spanish_article.html"), "--id", "es", capsys=capsys)
+    assert "  date        2014-01-08  [htmldate, from the page's markup: check it]\n" in out
+
+
+def test_no_date_is_better_than_a_guessed_one(site, capsys):
+    # The page's only date is in its text ("28 August 2013" in Arabic); htmldate's wider search would guess 2013-01-01.
+    _, out, _ = add_source(str(ARTICLES / "arabic_article.html"), "--id", "ar", capsys=capsys)
+    assert "  date        not found: write the publication date, YYYY-MM-DD\n" in out
