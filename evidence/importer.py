@@ -104,8 +104,9 @@ def _fill_from_trafilatura(meta: dict[str, Found], document, tree, page_html: st
     titles = tree.xpath("//title/text()")
     if "title" not in meta and titles and titles[0].strip():
         meta["title"] = Found(" ".join(titles[0].split()), "the page's title tag: check it, it often ends with the site's name")
-    if "authors" not in meta and document.author:
-        meta["authors"] = Found(tuple(_split_names(document.author)), "trafilatura, from a byline in the text: check it")
+    names = tuple(_split_names(document.author or ""))
+    if "authors" not in meta and names:
+        meta["authors"] = Found(names, "trafilatura, from a byline in the text: check it")
     if "publisher" not in meta and document.sitename and _normal(document.sitename) != _normal(str(meta.get("title", Found("", "")).value)):
         meta["publisher"] = Found(document.sitename, "trafilatura, from the site's name: check it")
     if "date" not in meta:
