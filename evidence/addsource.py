@@ -78,7 +78,7 @@ def _check_options(options: Options) -> None:
         raise ImportFailure("--url", f"expected an http:// or https:// URL; found: '{options.url}'", usage=True)
     for name, value in [("--title", options.title), ("--publisher", options.publisher), *(("--author", a) for a in options.authors)]:
         if value is not None and (not value.strip() or CONTROL_CHARACTER.search(value)):
-            raise ImportFailure(name, f"expected text without control characters; found: {value!r}", usage=True)
+            raise ImportFailure(name, f"expected non-empty text without control characters; found: {value!r}", usage=True)
     if options.update and (options.id or options.url or options.rights or options.kind or options.title
                            or options.authors or options.publisher or options.date):
         raise ImportFailure("--update", "keeps the stored front matter: edit it in the file instead of giving "

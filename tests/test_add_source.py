@@ -273,6 +273,10 @@ BAD_INPUT = [
     pytest.param(["-", "--id", "Bad Id"], {}, 2,
                  "--id: expected an id of lower-case ASCII letters, digits and single hyphens, like 'lain-2016'; found: 'Bad Id'",
                  id="bad-id"),
+    pytest.param(["-", "--update", "src", "--kind", "speech"], {}, 2,
+                 "--update: keeps the stored front matter: edit it in the file instead of giving --id, --url, --rights, --kind, "
+                 "--title, --author, --publisher or --date", id="update-with-front-matter-options"),
+    pytest.param(["-", "--title", " "], {}, 2, "--title: expected non-empty text without control characters; found: ' '", id="blank-title"),
     pytest.param(["-", "--update", "nope"], {}, 2, "sources/nope.md: no source 'nope' to update; known sources: src", id="update-unknown-id"),
 ]
 
