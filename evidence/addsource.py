@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -107,14 +108,19 @@ def derive_id(meta: dict[str, Found]) -> str | None:
     """author's surname and date ('lain-2016-10-05'), else publisher and date, else the title."""
     date = meta["date"].value.isoformat() if "date" in meta else None
     authors = meta["authors"].value if "authors" in meta else ()
-    base = slugify(authors[0].split()[-1], "") if authors else ""
+    base = _ascii_slug(authors[0].split()[-1]) if authors else ""
     if not base and "publisher" in meta:
-        base = slugify(str(meta["publisher"].value), "")
+        base = _ascii_slug(str(meta["publisher"].value))
     if base:
         return f"{base}-{date}" if date else base
     if "title" in meta:
-        return slugify(str(meta["title"].value), "")[:40].strip("-") or None
+        return _ascii_slug(str(meta["title"].value))[:40].strip("-") or None
     return None
+
+
+def _ascii_slug(text: str) -> str:
+    """'Ūdre' -> 'udre': ids are ASCII, and a surname keeps its letters without their accents."""
+    return slugify(unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii"), "")
 
 
 # --- the file ------------------------------------------------------------------------

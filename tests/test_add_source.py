@@ -391,3 +391,21 @@ def test_no_date_is_better_than_a_guessed_one(site, capsys):
     # The page's only date is in its text ("28 August 2013" in Arabic); htmldate's wider search would guess 2013-01-01.
     _, out, _ = add_source(str(ARTICLES / "arabic_article.html"), "--id", "ar", capsys=capsys)
     assert "  date        not found: write the publication date, YYYY-MM-DD\n" in out
+
+
+@pytest.mark.parametrize("authors, publisher, expected", [
+    (("Sarah Lain",), "CNN", "lain-2016-10-05"),
+    (("Anna Ūdre",), "LSM", "udre-2016-10-05"),  # accents folded: ids are ASCII
+    (("严玉洁",), "China Daily", "china-daily-2016-10-05"),  # no ASCII letters in the name: the publisher
+    ((), "Yonhap News Agency", "yonhap-news-agency-2016-10-05"),
+])
+def test_the_id_is_the_author_s_surname_and_the_date(authors, publisher, expected):
+    import datetime as dt
+
+    from evidence.addsource import derive_id
+    from evidence.importer import Found
+
+    meta = {"publisher": Found(publisher, ""), "date": Found(dt.date(2016, 10, 5), "")}
+    if authors:
+        meta["authors"] = Found(authors, "")
+    assert derive_id(meta) == expected
