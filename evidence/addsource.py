@@ -257,18 +257,26 @@ def _update(options: Options, sources: Path, stdin: BinaryIO | None, say: Callab
     problems = Problems()
     stored = load_source(path, problems)
     if stored is None:
-        raise ImportFailure(str(problems.errors[0].path if problems.errors else path),
-                            f"the stored source must load before it can be compared: {problems.errors[0] if problems.errors else 'unreadable'}")
+        first = problems.errors[0]
+        raise ImportFailure(f"{display_path(first.path)}:{first.line}", f"{first.message} (fix the stored source before comparing a new version with it)")
     article = read_article(read_input(options.input, stdin, options.timeout))
     old = [p.text for p in stored.paragraphs]
     new = list(article.paragraphs)
     drift = compare(old, new)
     md = make_markdown()
-    explainers = [e for e in (load_explainer(p, md, Problems()) for p in sorted((options.content / "explainers").glob("*.md"))) if e]
+    explainers, unreadable = [], []
+    for explainer_path in sorted((options.content / "explainers").glob("*.md")):
+        explainer = load_explainer(explainer_path, md, Problems())
+        if explainer is None:
+            unreadable.append(explainer_path)  # its citations cannot be checked: never pass over that silently
+        else:
+            explainers.append(explainer)
     broken = broken_citations(source_id, old, new, drift, explainers)
     _say_drift(drift, old, new, say)
     for item in broken:
         say(f"{display_path(item.path)}:{item.line}: citation {item.raw}: {item.reason}" + (f"; {item.fix}" if item.fix else ""))
+    for explainer_path in unreadable:
+        say(f"{display_path(explainer_path)}:1: cannot be read, so its citations were not checked; run 'python build.py check' to see why")
     if drift.is_unchanged() and [b.text for b in article.blocks] == [b.text for b in stored.blocks]:
         say(f"{display_path(path)}: the text is unchanged; nothing written")
         return
@@ -276,6 +284,9 @@ def _update(options: Options, sources: Path, stdin: BinaryIO | None, say: Callab
         raise ImportFailure(display_path(path), f"not written: {len(broken)} citation{'s' if len(broken) != 1 else ''} would break; "
                                                 "fix them as shown (renumber to the new ¶ numbers) and run again, or use --force "
                                                 "to write the new text and fix them after")
+    if unreadable and not options.force:
+        raise ImportFailure(display_path(path), f"not written: {len(unreadable)} explainer{'s' if len(unreadable) != 1 else ''} could not be "
+                                                "read, so citations may break unseen; fix them and run again, or use --force")
     text = path.read_text(encoding="utf-8")
     front_end = _front_matter_end(text)
     body = "\n\n".join(f"## {block.text}" if block.is_heading else _safe_paragraph(block.text) for block in article.blocks)

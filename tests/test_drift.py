@@ -119,3 +119,21 @@ def test_an_edit_to_a_paragraph_cited_without_a_quote_is_shown_before_writing(si
 def test_unchanged_text_writes_nothing(site, capsys):
     code, out, _ = update(f"{FIRST}\n\n{SECOND}\n", capsys=capsys)
     assert code == 0 and out.splitlines()[-1] == "sources/src.md: the text is unchanged; nothing written"
+
+
+def test_an_explainer_that_cannot_be_read_stops_the_update_rather_than_hide_its_citations(site, capsys):
+    write_tree(site, {"explainers/broken.md": "no front matter\n"})
+    code, out, err = update(f"{FIRST}\n\n{SECOND}\n\nA closing paragraph added later.\n", capsys=capsys)
+    assert code == 1
+    assert "explainers/broken.md:1: cannot be read, so its citations were not checked; run 'python build.py check' to see why" in out
+    assert err.startswith("sources/src.md: not written: 1 explainer could not be read, so citations may break unseen; "
+                          "fix them and run again, or use --force\n")
+
+
+def test_a_stored_source_that_does_not_load_is_named_with_its_line(site, capsys):
+    write_tree(site, {"sources/src.md": SOURCE.replace("kind: news", "kind: blog")})
+    code, _, err = update(f"{FIRST}\n", capsys=capsys)
+    assert code == 1
+    assert err.splitlines()[0] == ("sources/src.md:8: 'kind' must be one of: opinion, analysis, news, statement, report, interview, "
+                                   "transcript, press statement, speech, remarks; found: 'blog' (fix the stored source before "
+                                   "comparing a new version with it)")
