@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -83,13 +84,13 @@ def _url(value: str) -> str:
     return value
 
 
-def _date(value: str) -> "dt.date":
-    import datetime as dt
-
+def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else dt.date.fromisoformat("invalid")
+        if len(value) == 10:  # fromisoformat also takes 20240203 and 2024-W05-6
+            return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD; found: '{value}'") from None
+        pass
+    raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD; found: '{value}'")
 
 
 def _port(value: str) -> int:
