@@ -408,3 +408,23 @@ def test_the_id_is_the_author_s_surname_and_the_date(authors, publisher, expecte
     if authors:
         meta["authors"] = Found(authors, "")
     assert derive_id(meta) == expected
+
+
+PARAGRAPH = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff\x85"), min_size=1, max_size=80)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PARAGRAPH.map(lambda t: " ".join(t.split())).filter(lambda t: t and not t.startswith("#")), min_size=1, max_size=8))
+def test_pasted_paragraphs_come_back_from_the_written_file_as_they_were(paragraphs):
+    import datetime as dt
+
+    from evidence.addsource import compose
+    from evidence.importer import Found, read_article
+    from evidence.fetch import Input
+
+    article = read_article(Input("<stdin>", "\n\n".join(paragraphs), is_html=False, url=None))
+    meta = {"title": Found("T", ""), "authors": Found(("A B",), ""), "publisher": Found("P", ""),
+            "date": Found(dt.date(2020, 1, 2), ""), "kind": Found("news", ""), "rights": Found("full", "")}
+    found = Problems()
+    source = load_source(Path("sources/x.md"), found, compose(meta, article.blocks).encode("utf-8"))
+    assert found.errors == [] and [p.text for p in source.paragraphs] == paragraphs
