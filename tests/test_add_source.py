@@ -428,3 +428,13 @@ def test_pasted_paragraphs_come_back_from_the_written_file_as_they_were(paragrap
     found = Problems()
     source = load_source(Path("sources/x.md"), found, compose(meta, article.blocks).encode("utf-8"))
     assert found.errors == [] and [p.text for p in source.paragraphs] == paragraphs
+
+
+def test_a_saved_page_in_another_declared_character_set_is_decoded_with_it(site, capsys):
+    page = ("<html><head><meta charset=\"windows-1252\"><title>Caf\u00e9s</title></head><body><article>"
+            "<p>\u201cThe caf\u00e9s close at noon,\u201d the mayor said on Tuesday, repeating the council\u2019s decision.</p>"
+            "<p>She said the decision was final and would not be discussed again at the next meeting.</p></article></body></html>")
+    (site / "old.html").write_bytes(page.encode("windows-1252"))
+    code, _, err = add_source("old.html", "--id", "cafes", capsys=capsys)
+    assert code == 0, err
+    assert "\u201cThe caf\u00e9s close at noon,\u201d the mayor said" in (site / "sources/cafes.md").read_text(encoding="utf-8")
