@@ -117,17 +117,21 @@ def explainer_json(explainer: Explainer, site: Site, notes: list[Note], page: st
 
 
 def _source_data(source: Source) -> dict[str, Any]:
-    return {
+    data = {
         "id": source.id, "title": source.title, "author": source.author.name, "publisher": source.publisher,
-        "date": source.date.isoformat(), "url": source.url, "kind": source.kind, "rights": source.rights,
+        "date": source.date.isoformat(), "url": source.url, "archive_url": source.archive_url, "kind": source.kind,
+        "rights": source.rights, "partial": source.partial or None, "partial_note": source.partial_note,
         "paragraphs": len(source.paragraphs),
     }
+    return {key: value for key, value in data.items() if value is not None}  # no empty addresses
 
 
 def _annotations(note: Note, page: str, quote_places: dict[str, tuple[int, int, int]]) -> list[dict[str, Any]]:
     annotations = []
     for citation in note.citations:
         target: dict[str, Any] = {"source": note.source.url, "paragraphs": list(citation.paragraphs)}
+        if note.source.url is None:
+            del target["source"]  # a text with no web address: the paragraphs and selector still place the words
         found = quote_places.get(citation.anchor)
         if found:
             number, start, end = found

@@ -111,7 +111,8 @@ def excerpts_of(source: Source, number: int, citing) -> tuple[Excerpt, ...]:
     spans = {backlink.quoted[1:] for backlink in citing if backlink.quoted and backlink.quoted[0] == number}
     text = source.paragraph(number).text
     quoted = [text[start:end] for start, end in _merge(sorted(spans))]
-    return tuple(Excerpt(words, text_fragment_url(source.url, words)) for words in quoted)
+    page = source.original_link  # an archived copy holds the same words; with no address there is no link
+    return tuple(Excerpt(words, text_fragment_url(page, words) if page else None) for words in quoted)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -407,7 +408,7 @@ def article_data(r: Renderer, explainer: Explainer, links: Links) -> dict:
         "mainEntityOfPage": links.absolute(links.page),
         "image": links.absolute(urls.CARD),
         "isBasedOn": works,
-        "citation": [{"@id": work["@id"]} for work in works],
+        "citation": [{"@id": work["@id"]} if "@id" in work else work for work in works],
     }
     return {key: value for key, value in data.items() if value is not None}
 
@@ -417,11 +418,13 @@ def creative_work(source: Source) -> dict:
         "@type": SOURCE_SCHEMA_TYPES.get(source.kind, "CreativeWork"),
         "@id": source.url,
         "url": source.url,
+        "archivedAt": source.archive_url,
         "headline": source.title,
         "author": {"@type": "Person", "name": source.author.name},
         "publisher": organisation(source.publisher),
         "datePublished": source.date.isoformat(),
     }
+    work = {key: value for key, value in work.items() if value is not None}  # a text with no address has no @id
     if source.author.description:
         work["author"]["description"] = source.author.description
     return work
