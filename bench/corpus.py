@@ -52,7 +52,8 @@ def read_seed() -> Seed:
         if block.startswith("## "):
             questions.append(re.sub(r"\s*\{#[^}]*\}$", "", block[3:]))
         elif block and not block.startswith("#"):
-            prose = LABEL.sub("", CITATION.sub("", block))
+            # Without its quotation marks: the corpus cites paragraphs at random, and quoted words must be in the paragraph cited.
+            prose = LABEL.sub("", CITATION.sub("", block)).replace('"', "")
             sentences.extend(s.strip() for s in SENTENCE_END.split(prose) if 30 < len(s.strip()) < 170)
     return Seed(paragraphs, heading, tuple(sentences), tuple(questions))
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Collection, Iterable
+from typing import Collection, Iterator
 
 from .citations import find_quote
 from .errors import Problems
-from .model import Citation, Explainer, ExplainerSummary, Site, Source
+from .model import Citation, Explainer, ExplainerSummary, Passage, Source
+from .quotes import check_quoted_words, missing_hint
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,9 @@ class Backlink:
     """A passage of an explainer that cites a source paragraph."""
 
     explainer: ExplainerSummary
-    topic: str
-    speaker: str
+    topic: str | None  # the topic's title; None in the introduction
+    role: str  # where the passage stands: "intro", "context", "party" or "analysis"
+    party: str | None  # the party's name, for role "party"
     citation: Citation
     quoted: tuple[int, int, int] | None = None  # where its quote stands: (paragraph, start, end)
 
@@ -30,6 +32,10 @@ class CitationIndex:
 
     def citing(self, source: Source, number: int) -> tuple[Backlink, ...]:
         return self.backlinks.get((source.id, number), ())
+
+    def quote_places(self) -> dict[str, tuple[int, int, int]]:
+        """Where each checked quotation stands, by its citation's anchor: (paragraph, start, end)."""
+        return {b.citation.anchor: b.quoted for links in self.backlinks.values() for b in links if b.quoted}
 
     def cited_numbers(self, source: Source) -> list[int]:
         return [p.number for p in source.paragraphs if (source.id, p.number) in self.backlinks]
@@ -50,13 +56,6 @@ class ExplainerCitations:
         return CitationIndex({key: tuple(value) for key, value in backlinks.items()}, self.count)
 
 
-def check_site(site: Site, problems: Problems) -> CitationIndex:
-    """Resolve every citation; report unknown sources, paragraphs and misquotes, and uncited paragraphs."""
-    sources = {source.id: source for source in site.sources}
-    checked = [check_explainer(explainer, sources, problems) for explainer in site.explainers]
-    return index_citations(site.sources, checked, problems)
-
-
 def check_explainer(explainer: Explainer, sources: dict[str, Source], problems: Problems) -> ExplainerCitations:
     """Check one explainer's citations against the sources; it depends on no other explainer."""
     summary = ExplainerSummary.of(explainer)
@@ -65,31 +64,31 @@ def check_explainer(explainer: Explainer, sources: dict[str, Source], problems: 
     for source_id, line in zip(explainer.source_ids, explainer.source_lines):
         if source_id not in sources:
             problems.error(explainer.path, line, f"unknown source '{source_id}'; known sources: {', '.join(sorted(sources)) or 'none'}")
-    for topic, speaker, passage in explainer.labelled_passages():
+    for topic, role, party, passage in passages_in_order(explainer):
         for citation in passage.citations:
             source = sources.get(citation.source_id)
             holds, quoted = check_citation(citation, source, explainer, problems)
             if holds:
                 count += 1
                 for number in citation.paragraphs:
-                    backlinks.append(((source.id, number), Backlink(summary, topic, speaker, citation, quoted)))
+                    backlinks.append(((source.id, number), Backlink(summary, topic, role, party, citation, quoted)))
+    check_quoted_words(explainer, sources, problems)
     return ExplainerCitations(tuple(backlinks), count)
 
 
-def index_citations(sources: Iterable[Source], checked: Iterable[ExplainerCitations], problems: Problems) -> CitationIndex:
-    """Gather every explainer's backlinks, in order, and warn of source paragraphs no one cites."""
-    backlinks: dict[tuple[str, int], list[Backlink]] = defaultdict(list)
-    count = 0
-    for explainer in checked:
-        count += explainer.count
-        for key, backlink in explainer.backlinks:
-            backlinks[key].append(backlink)
-    cited: dict[str, set[int]] = defaultdict(set)
-    for source_id, number in backlinks:
-        cited[source_id].add(number)
-    for source in sources:
-        warn_uncited(source, cited[source.id], problems)
-    return CitationIndex({key: tuple(value) for key, value in backlinks.items()}, count)
+def passages_in_order(explainer: Explainer) -> Iterator[tuple[str | None, str, str | None, Passage]]:
+    """Every passage in reading order, as (topic title, role, party name, passage); see Backlink."""
+    for passage in explainer.intro:
+        yield None, "intro", None, passage
+    for topic in explainer.topics:
+        for passage in topic.context:
+            yield topic.title, "context", None, passage
+        for position in topic.positions:
+            for passage in (position.summary, *position.passages, position.unstated):
+                if passage is not None:
+                    yield topic.title, "party", position.party.name, passage
+        for passage in topic.analysis:
+            yield topic.title, "analysis", None, passage
 
 
 def warn_uncited(source: Source, cited: Collection[int], problems: Problems) -> None:
@@ -116,7 +115,8 @@ def check_citation(citation: Citation, source: Source | None, explainer: Explain
     quoted = locate_quote(citation, source) if citation.quote else None
     if citation.quote and quoted is None:
         cited = ", ".join(f"¶{n}" for n in citation.paragraphs)
-        problems.error(citation.path, citation.line, f"{where}: the quote \"{citation.quote}\" does not appear in {cited} of '{source.id}'")
+        hint = missing_hint(citation.quote, [(source, n) for n in citation.paragraphs], in_prose=False)
+        problems.error(citation.path, citation.line, f"{where}: the quote \"{citation.quote}\" does not appear in {cited} of '{source.id}'{hint}")
         return False, None
     return True, quoted
 

@@ -21,7 +21,7 @@ class CiteRef:
 
 
 KEY = re.compile(r"@([A-Za-z0-9][A-Za-z0-9_-]*)")
-PILCROW_ITEM = re.compile(r"¶\s*(\d+)(?:\s*[-–—]\s*¶?\s*(\d+))?")
+PILCROW_ITEM = re.compile(r"¶\s*([0-9]+)(?:\s*[-–—]\s*¶?\s*([0-9]+))?")
 OPEN_QUOTES = {'"': '"', "“": "”", "„": "“"}
 MAX_PARAGRAPH = 9999  # keeps a typo like ¶1-99999999 from expanding into a huge range
 
@@ -83,6 +83,18 @@ def _split_outside_quotes(text: str) -> list[str]:
     return parts
 
 
+def _other_digit(text: str) -> str | None:
+    """An error for paragraph numbers written with digits other than 0-9 (full-width １, Arabic-Indic ١...),
+    which int() would quietly read as numbers, or None."""
+    written = re.match(r"[¶\s\d,–—-]*", text).group().strip()
+    other = next((char for char in written if char.isdigit() and not "0" <= char <= "9"), None)
+    if other is None:
+        return None
+    meant = "".join(str(unicodedata.digit(char, 0)) if char.isdigit() else char for char in written)
+    name = unicodedata.name(other, f"U+{ord(other):04X}").lower()
+    return f"'{written}' is written with '{other}' ({name}); write the number with the digits 0-9: {meant}"
+
+
 def _parse_one(text: str) -> CiteRef:
     key = KEY.match(text)
     if not key:
@@ -93,6 +105,9 @@ def _parse_one(text: str) -> CiteRef:
     paragraphs: list[int] = []
     while True:
         item = PILCROW_ITEM.match(rest)
+        other = _other_digit(rest)
+        if other:
+            raise CitationSyntaxError(other)
         if not item:
             found = rest.split()[0] if rest.split() else rest
             raise CitationSyntaxError(f"expected ¶ and a paragraph number, like ¶13; found: '{found}'")

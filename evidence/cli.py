@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     if epoch and not epoch.isdigit():
         parser.error(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; found: '{epoch}'")
     command = args.command or "build"
+    if command == "add-source":
+        return _add_source(args)
     overrides = Path(args.templates) if getattr(args, "templates", None) else None
     if overrides is not None and not overrides.is_dir():
         found = "a file" if overrides.exists() else "nothing"
@@ -60,6 +63,22 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     return 0
 
 
+def _add_source(args: argparse.Namespace) -> int:
+    from .addsource import Options, run  # imports the extraction library only when it is needed
+    from .fetch import ImportFailure
+
+    options = Options(input=args.input, content=Path(args.content or DEFAULT_PATHS.content), id=args.id, url=args.url,
+                      rights=args.rights, kind=args.kind, force=args.force, update=args.update, title=args.title,
+                      authors=tuple(args.author or ()), publisher=args.publisher, date=args.date)
+    try:
+        run(options)
+    except ImportFailure as failure:
+        print(failure, file=sys.stderr)
+        print("add-source failed; nothing was written", file=sys.stderr)
+        return 2 if failure.usage else 1
+    return 0
+
+
 def _print_warnings(report: Report) -> None:
     for warning in report.warnings:
         print(f"{warning} (warning)", file=sys.stderr)
@@ -71,6 +90,15 @@ def _url(value: str) -> str:
     return value
 
 
+def _date(value: str) -> dt.date:
+    try:
+        if len(value) == 10:  # fromisoformat also takes 20240203 and 2024-W05-6
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD; found: '{value}'")
+
+
 def _port(value: str) -> int:
     if not value.isdigit() or int(value) > 65535:
         raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535; found: '{value}'")
@@ -79,7 +107,7 @@ def _port(value: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Build an explainer site whose every paragraph is cited.")
-    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve}")
+    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,add-source}")
     build_command = commands.add_parser("build", help="build the site into a folder (the default)")
     check_command = commands.add_parser("check", help="validate the content; write nothing")
     serve_command = commands.add_parser("serve", help="preview the site in a browser, rebuilding on every save")
@@ -95,7 +123,28 @@ def _parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)")
     serve_command.add_argument("--port", type=_port, help="port (default: 8000, or the next free one; 0: any free port)")
     serve_command.add_argument("--open", action="store_true", help="open the site in the default web browser")
+    _add_source_parser(commands)
     return parser
+
+
+def _add_source_parser(commands) -> None:
+    from .model import SOURCE_KINDS
+
+    command = commands.add_parser("add-source", help="import an article as content/sources/<id>.md, or compare a new version (--update)",
+                                  description="Import an article: a saved web page (.html), a URL, a .txt or .md file, "
+                                              "or - for text pasted on standard input (paragraphs separated by blank lines).")
+    command.add_argument("input", metavar="INPUT", help="page.html, https://..., article.txt, article.md, or - for standard input")
+    command.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
+    command.add_argument("--id", metavar="ID", help="the source's id (default: the author's surname and the date, like lain-2016-10-05)")
+    command.add_argument("--url", type=_url, metavar="URL", help="the article's address, when the page or text does not name it")
+    command.add_argument("--rights", choices=["full", "excerpts"], help="full: the text may be published; excerpts (default): only quotations")
+    command.add_argument("--kind", choices=list(SOURCE_KINDS), metavar="KIND", help=f"one of: {', '.join(SOURCE_KINDS)} (default: from the page, else news)")
+    command.add_argument("--title", help="the headline, when the input does not give it (pasted text) or gives it wrong")
+    command.add_argument("--author", action="append", metavar="NAME", help="an author's name (repeat for several); overrides the page's")
+    command.add_argument("--publisher", help="who published it; overrides the page's")
+    command.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the publication date; overrides the page's")
+    command.add_argument("--force", action="store_true", help="replace an existing source; with --update, write even if citations would break")
+    command.add_argument("--update", metavar="ID", help="compare INPUT with the stored source ID, list what changed and which citations would break, then write its new text")
 
 
 if __name__ == "__main__":

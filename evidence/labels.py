@@ -1,8 +1,6 @@
-"""How numbers, dates and lists of names are written for readers: ¶ labels, dates, 'A, B and C'."""
+"""How paragraphs are labelled: ¶7, ¶13–14, ¶3–5, ¶9. (Words, dates and lists of names are the templates' own: templates/phrases.html.)"""
 from __future__ import annotations
 
-import datetime as dt
-import functools
 from typing import Iterable
 
 
@@ -27,15 +25,4 @@ def paragraphs_label(numbers: Iterable[int]) -> str:
     return ", ".join(paragraph_label(first, last) for first, last in paragraph_runs(numbers))
 
 
-@functools.lru_cache(maxsize=4096)  # strftime is slow, and an explainer shows its source's date once per note
-def format_date(value: dt.date) -> str:
-    return f"{value.day} {value.strftime('%B %Y')}"
-
-
-def join_names(names: Iterable[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    names = list(dict.fromkeys(names))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
-
-
-FILTERS = {"date": format_date, "join_names": join_names, "paragraph_label": paragraph_label}
+FILTERS = {"paragraph_label": paragraph_label}

@@ -15,6 +15,15 @@ from .yamlfile import (
     slugify, split_front_matter, text, url,
 )
 
+def boolean(value: object) -> bool:
+    """A yes/no field: `true` or `false` (YAML 1.2's words; plain values are read as text, yamlfile.parse_yaml)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in ("true", "True", "TRUE", "false", "False", "FALSE"):
+        return value.lower() == "true"
+    raise ValueError("true or false")
+
+
 SETTINGS_FIELDS = [
     Field("title", text, required=True),
     Field("description", text, required=True),
@@ -34,12 +43,16 @@ SOURCE_FIELDS = [
     Field("publisher", text, required=True),
     Field("section", text),
     Field("date", date, required=True),
-    Field("url", url, required=True),
+    Field("url", url),
+    Field("archive_url", url),
     Field("kind", one_of(*SOURCE_KINDS), required=True),
     Field("rights", one_of("full", "excerpts"), required=True),
     Field("rights_note", text),
     Field("highlights", list_of(text), default=[]),
     Field("label", text),
+    Field("description", text),
+    Field("partial", boolean, default=False),
+    Field("partial_note", text),
 ]
 
 AUTHOR_FIELDS = [Field("name", text, required=True), Field("description", text)]
@@ -56,6 +69,7 @@ def load_site(content_dir: Path, md: MarkdownIt, problems: Problems) -> Site | N
     explainers = [load_explainer(path, md, problems) for path in markdown_files(content_dir / "explainers", problems)]
     check_unique_ids(sources, "source", problems)
     check_unique_ids(explainers, "explainer", problems)
+
     if settings is None or None in sources or None in explainers:
         return None
     return Site(settings, tuple(sources), tuple(explainers))
@@ -128,6 +142,9 @@ def load_source(path: Path, problems: Problems, data: bytes | None = None) -> So
                        f"the source has {len(paragraphs)} paragraphs; at most {MAX_PARAGRAPH} can be numbered: split it into parts")
     if values is None or not 0 < len(paragraphs) <= MAX_PARAGRAPH:
         return None
+    if values["partial_note"] and not values["partial"]:
+        problems.error(path, document.meta.key_lines["partial_note"], "'partial_note' describes a partial text: add 'partial: true', or remove the note")
+        return None
     author_line = document.meta.key_lines["author"]
     author = read_fields(values["author"], AUTHOR_FIELDS, "'author'", path, author_line, problems)
     id_ = id_for(path, values["id"], problems)
@@ -137,8 +154,9 @@ def load_source(path: Path, problems: Problems, data: bytes | None = None) -> So
     return Source(
         id=id_, path=path, title=values["title"], author=Author(**author), editors_note=values["editors_note"],
         publisher=values["publisher"], section=values["section"], date=values["date"], url=values["url"],
-        kind=values["kind"], rights=values["rights"], rights_note=values["rights_note"],
-        highlights=tuple(values["highlights"]), label=label, blocks=tuple(blocks),
+        archive_url=values["archive_url"], kind=values["kind"], rights=values["rights"], rights_note=values["rights_note"],
+        highlights=tuple(values["highlights"]), label=label, description=values["description"],
+        partial=values["partial"], partial_note=values["partial_note"], blocks=tuple(blocks),
     )
 
 
@@ -168,6 +186,7 @@ def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
             blocks.append(Subheading(heading, start, anchor))
         else:
             numbered += 1
-            blocks.append(Paragraph(numbered, joined, start))
+            # '\## ' is a paragraph that starts with '## ' (add-source writes it so), not a subheading.
+            blocks.append(Paragraph(numbered, joined[1:] if joined.startswith("\\## ") else joined, start))
         current = []
     return blocks

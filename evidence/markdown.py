@@ -37,6 +37,13 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
             token.meta["error"] = "the ']' is read as part of the quote, as its double quotes do not pair up; write quotation marks inside a quote as “ and ”"
         elif end < 0:
             token.meta["error"] = "the citation is not closed; add ']'"
+        elif src.startswith("](", end + 1):
+            token.meta["error"] = (
+                "a citation inside a link's text stops the link working, and its brackets are printed; "
+                "put the citation after the link, like [the report](https://example.org/) [@src ¶1]"
+            )
+        elif pos > 0 and src[pos - 1] == "[" and src.startswith("]", end + 1):
+            token.meta["error"] = f"the extra brackets around it are printed as they are; write {raw}"
         else:
             try:
                 token.meta["refs"] = parse_group(raw)
@@ -82,11 +89,93 @@ def align_with_classes(state: StateCore) -> None:
             token.attrSet("class", f"align-{align.group(1)}")
 
 
+# `"so-called"{.term}`: words in quotation marks that are not quoted from the cited source (a term, a title,
+# scare quotes). The marker is removed and the quotation wrapped in a span of ELSEWHERE_CLASS, which the quote
+# check (evidence/quotes.py) and the reader's view of the page (tests/test_every_block_cited.py) skip.
+ELSEWHERE_MARKER = re.compile(r"\{\.(term|title|scare)\}")
+ELSEWHERE_CLASS = "quoted-elsewhere"
+OPENERS_OF = {"”": "“\"", '"': '"“', "“": "„", "’": "‘", "»": "«"}  # a closing quotation mark: the marks that open it
+
+
+def mark_quoted_elsewhere(state: StateCore) -> None:
+    """Wrap each `"words"{.term}` in a span marking words quoted from elsewhere. Runs after smartquotes, on typeset quotes.
+
+    A marker that follows no closing quotation mark is left as text, for the explainer reader to report.
+    """
+    for token in state.tokens:
+        if token.type == "inline" and any(child.type == "text" and "{." in child.content for child in token.children or []):
+            token.children = _mark_elsewhere(token.children or [])
+
+
+def _mark_elsewhere(children: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for token in children:
+        if token.type != "text":
+            out.append(token)
+            continue
+        text, start = token.content, 0
+        for marker in ELSEWHERE_MARKER.finditer(token.content):
+            close = marker.start() - 1
+            if close < start or text[close] not in OPENERS_OF:
+                continue
+            opened = _find_opener(text, start, close, OPENERS_OF[text[close]])
+            if opened >= 0:  # the quotation starts in this text token
+                out.append(_text(text[start:opened], token.level))
+                out.append(_span(True, token.level))
+                out.append(_text(text[opened:close + 1], token.level))
+            elif start > 0 or not _open_span_in(out, token.level, OPENERS_OF[text[close]]):
+                continue  # left as text, and reported
+            else:
+                out.append(_text(text[start:close + 1], token.level))
+            out.append(_span(False, token.level))
+            start = marker.end()
+        out.append(_text(text[start:], token.level))
+    return [token for token in out if token.type != "text" or token.content]
+
+
+def _find_opener(text: str, start: int, close: int, openers: str) -> int:
+    """The index of the quotation mark opening the one at text[close], searching back to `start`; -1 if none."""
+    for index in range(close - 1, start - 1, -1):
+        if text[index] in openers:
+            return index
+    return -1
+
+
+def _open_span_in(out: list[Token], level: int, openers: str) -> bool:
+    """Open the span in an earlier text token of the same element (the quotation holds emphasis or a link)."""
+    for index in range(len(out) - 1, -1, -1):
+        earlier = out[index]
+        if earlier.level < level or earlier.type == "span_close":
+            return False  # the quotation would open outside the element the marker is in, or in another marked one
+        if earlier.level > level or earlier.type != "text":
+            continue
+        opened = _find_opener(earlier.content, 0, len(earlier.content), openers)
+        if opened >= 0:
+            out[index:index + 1] = [_text(earlier.content[:opened], level), _span(True, level), _text(earlier.content[opened:], level)]
+            return True
+    return False
+
+
+def _text(content: str, level: int) -> Token:
+    token = Token("text", "", 0)
+    token.content, token.level = content, level
+    return token
+
+
+def _span(opening: bool, level: int) -> Token:
+    token = Token("span_open" if opening else "span_close", "span", 1 if opening else -1)
+    token.level = level
+    if opening:
+        token.attrSet("class", ELSEWHERE_CLASS)
+    return token
+
+
 def make_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
     md.enable(["table", "smartquotes"])
     md.validateLink = lambda url: True  # refuse_unsafe_links decides, and reports what it refused
     md.core.ruler.after("inline", "refuse_unsafe_links", refuse_unsafe_links)
     md.core.ruler.push("align_with_classes", align_with_classes)
+    md.core.ruler.push("mark_quoted_elsewhere", mark_quoted_elsewhere)
     md.inline.ruler.before("link", "citation", citation_rule)
     return md

@@ -60,6 +60,9 @@ SOURCE_KINDS = {
     "report": "Report",
     "interview": "Interview",
     "transcript": "Transcript",
+    "press statement": "Press statement",
+    "speech": "Speech",
+    "remarks": "Remarks",
 }
 
 
@@ -75,12 +78,16 @@ class SourceSummary:
     publisher: str
     section: str | None
     date: dt.date
-    url: str
+    url: str | None  # None for a text with no web address (a transcript, a print article)
+    archive_url: str | None  # an archived copy of the original
     kind: str
     rights: str  # "full" or "excerpts"
     rights_note: str | None
     highlights: tuple[str, ...]
     label: str
+    description: str | None  # the publisher's own summary, verbatim
+    partial: bool  # the text is only part of the original
+    partial_note: str | None  # which part, e.g. "the transcript's opening only"
 
     @property
     def kind_label(self) -> str:
@@ -89,6 +96,11 @@ class SourceSummary:
     @property
     def shows_full_text(self) -> bool:
         return self.rights == "full"
+
+    @property
+    def original_link(self) -> str | None:
+        """Where a reader can read the original: its address, else an archived copy, else nowhere."""
+        return self.url or self.archive_url
 
 
 @dataclass(frozen=True)

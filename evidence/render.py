@@ -1,11 +1,14 @@
-"""Render the checked model into pages held in memory: one small function per kind of page."""
+"""Render the checked model into pages held in memory: one small function per kind of page.
+
+Python computes what each page says, as the small records of evidence/views.py; the templates
+and their components (templates/components/) write every tag and phrase.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterator
 
 import jinja2
@@ -13,22 +16,19 @@ from markupsafe import Markup
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
+from . import urls
 from .check import CitationIndex
 from .jsontext import json_text
-from .labels import format_date, join_names  # noqa: F401 - re-exported for tests
-from .links import Links, base_path_of
+from .labels import paragraph_label, paragraph_runs
+from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Paragraph, Passage, Site, Source
-from .reader import Note, backlink_items, card_html, card_id, escape_text, evidence_rows, excerpt_paragraph, explainer_json, explainer_notes, group_marks, paragraph_runs
+from .reader import Note, explainer_json, explainer_notes, group_marks
+from .views import (
+    Backlinks, CardParagraph, Cards, Coverage, Endnote, EvidenceCount, EvidenceRow, Excerpt, MapItem, Mark, MarkLink, SourceBlock,
+)
 
-CARD_BREAK = "\n    "  # between the card templates, as indented in the page
-ENDNOTE_BREAK = MAP_BREAK = "\n      "  # between the items of the endnotes and of a paragraph map, as indented in the page
-STATIC_PREFIX = "assets/"  # where the static folder is copied
-STYLESHEET = "assets/style.css"
-ICON = "assets/favicon.svg"
-CARD = "assets/card.png"  # the social-card picture shown when a page is shared
+STATIC_PREFIX = urls.STATIC_PREFIX
 CARD_SIZE = (1200, 630)
-FEED = "feed.xml"
-SITEMAP = "sitemap.xml"
 
 # schema.org types for each kind of source, for the explainer's structured data.
 SOURCE_SCHEMA_TYPES = {
@@ -65,63 +65,54 @@ class Renderer:
     ) -> tuple[str, str]:
         links = Links(path, base_path_of(self.base_url) if absolute_links else None, self.base_url)
         html = self.templates.get_template(template).render(
-            site=self.site.settings, links=links, page_path=path, stylesheet=STYLESHEET,
-            canonical=links.absolute(path) if meta.indexable else None, page_meta=meta, icon=ICON,
-            card=links.absolute(CARD), card_size=CARD_SIZE, feed=FEED if self.base_url else None, **context,
+            site=self.site.settings, links=links, urls=urls, page_path=path, stylesheet=urls.STYLESHEET,
+            canonical=links.absolute(path) if meta.indexable else None, page_meta=meta, icon=urls.ICON,
+            card=links.absolute(urls.CARD), card_size=CARD_SIZE, feed=urls.FEED if self.base_url else None, **context,
         )
         return path, html
 
     def text(self, template: str, path: str, **context: object) -> tuple[str, str]:
         """A non-HTML file (feed, sitemap), whose URLs are all absolute."""
         links = Links(path, None, self.base_url)
-        return path, self.templates.get_template(template).render(site=self.site.settings, links=links, **context)
+        return path, self.templates.get_template(template).render(site=self.site.settings, links=links, urls=urls, **context)
 
-    # source page ---------------------------------------------------------------------
+    def component(self, name: str, macro: str) -> Callable[..., Markup]:
+        """A macro of templates/components/<name>.html, for the one place Python calls one: a mark inside prose."""
+        return getattr(self.templates.get_template(f"components/{name}.html").module, macro)
 
-    def backlinks_html(self, source: Source, number: int, links: Links) -> Markup:
-        """The items of ¶number's 'Cited in' list, grouped by passage and speaker, Wikipedia-style: label, then a b c."""
-        groups: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
-        for backlink in self.index.citing(source, number):
-            key = (backlink.explainer.id, backlink.topic, backlink.speaker)
-            if key not in groups:
-                groups[key] = (f"{backlink.topic} — {backlink.speaker}" if backlink.speaker else backlink.topic, [])
-            groups[key][1].append(links.url(f"explainers/{backlink.explainer.id}/index.html#{backlink.citation.anchor}"))
-        return backlink_items(list(groups.values()))
 
-    def source_text_html(self, source: Source, links: Links) -> Markup:
-        """A source page's paragraphs, numbered, each with its text or excerpts and its 'Cited in' list; and its subheadings."""
-        lines = []
-        for block in source.blocks:
-            if not isinstance(block, Paragraph):
-                lines.append(f'    <h2 class="subheading" id="{block.anchor}">{escape_text(block.text)}</h2>')
-                continue
-            number, citing = block.number, self.index.citing(source, block.number)
-            lines.append(f'    <div class="para{"" if citing else " uncited"}" id="{block.anchor}">')
-            lines.append(f'      <a class="pnum" href="#{block.anchor}" aria-label="Paragraph {number}">¶{number}</a>')
-            if source.shows_full_text:
-                lines.append(f"      <p>{escape_text(block.text)}</p>")
-            else:
-                lines.append(f"      {self.excerpts_html(source, number, bool(citing))}")
-            if citing:
-                lines += [
-                    '      <div class="backlinks">',
-                    '        <span class="backlinks-label">Cited in</span>',
-                    "        <ul>",
-                    f"          {self.backlinks_html(source, number, links)}",
-                    "        </ul>",
-                    "      </div>",
-                ]
-            lines.append("    </div>")
-        return Markup("\n".join(lines))
+# --- source page -------------------------------------------------------------------------
 
-    # source excerpts -----------------------------------------------------------------
+def source_blocks(r: Renderer, source: Source, links: Links) -> list[SourceBlock]:
+    """A source page's paragraphs, each with its text or excerpts and the passages citing it; and its subheadings."""
+    blocks = []
+    for block in source.blocks:
+        if not isinstance(block, Paragraph):
+            blocks.append(SourceBlock(block.anchor, None, block.text, (), ()))
+            continue
+        citing = r.index.citing(source, block.number)
+        excerpts = () if source.shows_full_text else excerpts_of(source, block.number, citing)
+        blocks.append(SourceBlock(block.anchor, block.number, block.text if source.shows_full_text else None,
+                                  excerpts, backlinks_of(citing, links)))
+    return blocks
 
-    def excerpts_html(self, source: Source, number: int, cited: bool) -> Markup:
-        """What an excerpts-only source page shows of ¶number: the distinct quoted passages, in order, with deep links."""
-        spans = {backlink.quoted[1:] for backlink in self.index.citing(source, number) if backlink.quoted and backlink.quoted[0] == number}
-        text = source.paragraph(number).text
-        quoted = [text[start:end] for start, end in _merge(sorted(spans))]
-        return excerpt_paragraph(quoted, cited, source.url)
+
+def backlinks_of(citing, links: Links) -> tuple[Backlinks, ...]:
+    """The passages citing a paragraph, grouped by explainer section, in reading order."""
+    groups: dict[tuple, list[str]] = {}
+    for backlink in citing:
+        key = (backlink.explainer.id, backlink.topic, backlink.role, backlink.party)
+        groups.setdefault(key, []).append(links.url(f"{urls.explainer_page(backlink.explainer.id)}#{backlink.citation.anchor}"))
+    return tuple(Backlinks(topic, role, party, tuple(hrefs)) for (_, topic, role, party), hrefs in groups.items())
+
+
+def excerpts_of(source: Source, number: int, citing) -> tuple[Excerpt, ...]:
+    """What an excerpts-only source page shows of ¶number: the distinct quoted passages, in order, with deep links."""
+    spans = {backlink.quoted[1:] for backlink in citing if backlink.quoted and backlink.quoted[0] == number}
+    text = source.paragraph(number).text
+    quoted = [text[start:end] for start, end in _merge(sorted(spans))]
+    page = source.original_link  # an archived copy holds the same words; with no address there is no link
+    return tuple(Excerpt(words, text_fragment_url(page, words) if page else None) for words in quoted)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -134,36 +125,30 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+# --- explainer page ------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class ExplainerView:
-    """One explainer page's rendering helpers: prose with citation marks, cards, notes."""
+    """One explainer page's rendering helpers: prose with citation marks, and the records its components take."""
 
     r: Renderer
     explainer: Explainer
     links: Links
     notes: tuple[Note, ...]
+    quote_places: dict[str, tuple[int, int, int]]
 
     @classmethod
     def of(cls, r: Renderer, explainer: Explainer) -> "ExplainerView":
-        links = Links(f"explainers/{explainer.id}/index.html", None, r.base_url)
-        return cls(r, explainer, links, tuple(explainer_notes(explainer, r.site)))
-
-    def note(self, citation_anchor: str) -> Note:
-        return self._notes_by_anchor[citation_anchor]
+        links = Links(urls.explainer_page(explainer.id), None, r.base_url)
+        places = r.index.quote_places()
+        return cls(r, explainer, links, tuple(explainer_notes(explainer, r.site, places)), places)
 
     @functools.cached_property
     def _notes_by_anchor(self) -> dict[str, Note]:
         return {note.anchor: note for note in self.notes}
 
     def prose(self, passage: Passage) -> Markup:
-        """A passage of explainer prose as HTML, its citations rendered as linked marks; the editors' own framing is labelled as such."""
-        html = self._prose(passage)
-        if passage.kind == "framing":
-            return Markup(f'<div class="framing-note">\n  <p class="framing-label">Editors’ note</p>\n  {html}\n</div>')
-        return html
-
-    def _prose(self, passage: Passage) -> Markup:
-        """A passage as markdown-it renders it, with the inline parts shared (see _inline)."""
+        """A passage of explainer prose as markdown-it renders it, its citations rendered as marks (inline parts shared: see _inline)."""
         out = []
         for index, token in enumerate(passage.tokens):
             if token.type == "inline":
@@ -196,89 +181,89 @@ class ExplainerView:
 
     def marks(self, citations: tuple, with_ids: bool) -> str:
         notes = self._notes_by_anchor
-        return "".join(self.mark(notes[group[0].anchor], with_ids) for group in group_marks(citations))
-
-    def mark(self, note: Note, with_ids: bool) -> str:
-        """A citation mark: with ids in the prose; without them in the at-a-glance table, which repeats the summaries."""
-        title, body = self._mark_parts.get(note.anchor) or self._make_mark(note)
-        if not with_ids:
-            return f'<sup class="cite"{title}>{body}</sup>'
-        extra_ids = "".join(f'<span id="{c.anchor}"></span>' for c in note.citations[1:])
-        return f'<sup class="cite" id="{note.anchor}"{title}>{extra_ids}{body}</sup>'
+        render_mark = self._mark_component
+        return "".join(render_mark(self.mark(notes[group[0].anchor]), with_ids) for group in group_marks(citations))
 
     @functools.cached_property
-    def _mark_parts(self) -> dict[str, tuple[str, str]]:
+    def _marks(self) -> dict[str, Mark]:
         return {}
 
-    def _make_mark(self, note: Note) -> tuple[str, str]:
+    @functools.cached_property
+    def _mark_component(self) -> Callable[..., Markup]:
+        return self.r.component("mark", "mark")
+
+    def mark(self, note: Note) -> Mark:
+        """What a citation mark shows: its quoted words, its paragraph links, its note number (made once: a summary's marks show twice)."""
+        made = self._marks.get(note.anchor)
+        if made is None:
+            made = self._marks[note.anchor] = self._make_mark(note)
+        return made
+
+    def _make_mark(self, note: Note) -> Mark:
         source = note.source
         several = len(self.explainer.source_ids) > 1
-        who = f"{source.label}, " if several else "source "
-        anchors = []
-        for start, end in paragraph_runs(note.paragraphs):
-            label = f"¶{start}" if start == end else f"¶{start}–{end}"
-            spoken = f"paragraph {start}" if start == end else f"paragraphs {start} to {end}"
-            href = self.links.url(f"sources/{source.id}/index.html#p{start}")
-            anchors.append(
-                f'<a href="{escape_text(href)}" aria-label="{escape_text(who + spoken)}" data-card="{card_id(note.citations[0], start)}">{escape_text(label)}</a>'
-            )
-        quotes = note.quotes()
-        title = f' title="{escape_text(" … ".join(f"“{quote}”" for quote in quotes) + f" ({note.label()})")}"' if quotes else ""
-        prefix = f"{escape_text(source.label)} " if several else ""
-        parts = self._mark_parts[note.anchor] = (title, f'{prefix}{", ".join(anchors)}<span class="note-number">[{note.number}]</span>')
-        return parts
-
-    def cards(self) -> Markup:
-        """Every preview card the page's marks open, each in an inert <template> named by the mark's data-card."""
-        return Markup(CARD_BREAK.join(
-            f'<template id="{card_id(note.citations[0], first)}">{card_html(note, first, last, self.links)}</template>'
-            for note in self.notes
+        links = tuple(
+            MarkLink(self.links.url(urls.source_paragraph(source.id, first)), first, last, paragraph_label(first, last),
+                     f"{source.id}:{first}" if first == last else f"{source.id}:{first}-{last}", _quotes_json(note, first, last))
             for first, last in paragraph_runs(note.paragraphs)
-        ))
+        )
+        return Mark(note.anchor, tuple(c.anchor for c in note.citations[1:]), note.number, source.label if several else None,
+                    tuple(note.quotes()), note.label(), links)
 
-    def endnotes(self) -> Markup:
-        """The items of the list print shows for the marks, in order: the quoted words, then where they come from."""
-        cited: dict[str, str] = {}  # the words naming each source, the same in every note citing it
-        notes = []
+    def cards(self) -> Cards:
+        """Each cited source once, and each cited paragraph of a source shown in full once: cite.js builds the cards from them."""
+        sources: dict[str, Source] = {}
+        numbers: dict[str, set[int]] = {}
         for note in self.notes:
-            source = note.source
-            where = cited.get(source.id)
-            if where is None:
-                where = cited[source.id] = (
-                    f"{escape_text(source.author.name)}, <cite>{escape_text(source.title)}</cite>, {escape_text(source.publisher)}, {escape_text(format_date(source.date))}"
-                )
-            quotes = note.quotes()
-            quoted = " … ".join(f"“{escape_text(quote)}”" for quote in quotes) + " — " if quotes else ""
-            notes.append(f"<li>{quoted}{where}, {escape_text(note.label())}. {escape_text(source.url)}</li>")
-        return Markup(ENDNOTE_BREAK.join(notes))
+            sources.setdefault(note.source.id, note.source)
+            if note.source.shows_full_text:
+                numbers.setdefault(note.source.id, set()).update(note.paragraphs)
+        paragraphs = tuple(
+            CardParagraph(source_id, number, sources[source_id].paragraph(number).text)
+            for source_id in numbers for number in sorted(numbers[source_id])
+        )
+        return Cards(tuple(sources.values()), paragraphs)
 
-    def evidence(self) -> list[dict]:
-        return evidence_rows(self.explainer)
+    def endnotes(self) -> list[Endnote]:
+        """The list print shows for the marks, in order."""
+        return [Endnote(tuple(note.quotes()), note.source, note.label()) for note in self.notes]
 
-    def coverage(self) -> list[dict]:
-        """Per source: how many of its paragraphs this explainer cites, and its paragraph map's items."""
+    def evidence(self) -> list[EvidenceRow]:
+        """Per topic: how many citations each party's position and the analysis rest on."""
+        rows = []
+        for topic in self.explainer.topics:
+            counts = []
+            for position in topic.positions:
+                passages = [p for p in (position.summary, *position.passages, position.unstated) if p]
+                counts.append(EvidenceCount(position.party, position.is_stated, sum(len(p.citations) for p in passages)))
+            rows.append(EvidenceRow(topic, tuple(counts), sum(len(p.citations) for p in topic.analysis)))
+        return rows
+
+    def coverage(self) -> list[Coverage]:
+        """Per source: how many of its paragraphs this explainer cites, and its paragraph map."""
         counts: dict[tuple[str, int], int] = {}
         for citation in self.explainer.citations():
             for number in citation.paragraphs:
                 counts[(citation.source_id, number)] = counts.get((citation.source_id, number), 0) + 1
         entries = []
         for source in (self.r.site.source(s) for s in self.explainer.source_ids):
-            page = self.links.url(f"sources/{source.id}/index.html")
-            items, cited = [], 0
-            for paragraph in source.paragraphs:
-                count = counts.get((source.id, paragraph.number), 0)
-                cited += count > 0
-                items.append(
-                    f'<li class="{"cited" if count else "uncited"}"><a href="{escape_text(page)}#p{paragraph.number}">'
-                    f'<span class="map-number">¶{paragraph.number}</span> <span class="map-count">{f"{count}×" if count else "not cited"}</span></a></li>'
-                )
-            entries.append({"source": source, "cited": cited, "paragraphs": len(items), "map": Markup(MAP_BREAK.join(items))})
+            page = self.links.url(urls.source_page(source.id))
+            items = tuple(
+                MapItem(f"{page}#{paragraph.anchor}", paragraph.number, counts.get((source.id, paragraph.number), 0))
+                for paragraph in source.paragraphs
+            )
+            entries.append(Coverage(source, sum(1 for item in items if item.count), len(items), items))
         return entries
 
     def json(self) -> str:
-        page = self.links.absolute(self.links.page) or f"explainers/{self.explainer.id}/"
-        data = explainer_json(self.explainer, self.r.site, list(self.notes), page)
+        page = self.links.absolute(self.links.page) or self.links.page.removesuffix("index.html")
+        data = explainer_json(self.explainer, self.r.site, list(self.notes), page, self.quote_places)
         return json_text(data) + "\n"
+
+
+def _quotes_json(note: Note, first: int, last: int) -> str | None:
+    quoted = [[number, note.source.paragraph(number).text[start:end]] for number, start, end in note.spans if first <= number <= last]
+    return json.dumps(quoted, ensure_ascii=False, separators=(",", ":")) if quoted else None
 
 
 def _render_inline(md: MarkdownIt, children: list) -> tuple[list[str], list[tuple]]:
@@ -331,17 +316,18 @@ def render_explainer(r: Renderer, explainer: Explainer) -> Iterator[Page]:
         sources=[r.site.source(s) for s in explainer.source_ids],
         prose=view.prose, glance=view.glance,
         analysts=lambda topic: [r.site.source(c.source_id).author.name for p in topic.analysis for c in p.citations],
-        json_path="explainer.json",
+        json_path=urls.EXPLAINER_DATA,
     )
-    yield f"explainers/{explainer.id}/explainer.json", view.json()
+    yield urls.explainer_data(explainer.id), view.json()
 
 
 def render_source(r: Renderer, source: Source) -> Iterator[Page]:
+    path = urls.source_page(source.id)
     cited = r.index.cited_numbers(source)
     citing_explainers = sorted({b.explainer.id: b.explainer for n in cited for b in r.index.citing(source, n)}.values(), key=lambda e: (e.title, e.id))
     yield r.page(
-        "source.html", f"sources/{source.id}/index.html", source=source, cited=cited,
-        citing_explainers=citing_explainers, source_text_html=lambda links, s=source: r.source_text_html(s, links),
+        "source.html", path, source=source, cited=cited, citing_explainers=citing_explainers,
+        blocks=source_blocks(r, source, Links(path, None, r.base_url)),
     )
 
 
@@ -354,17 +340,17 @@ def render_feed(r: Renderer) -> Iterator[Page]:
     """An Atom feed of the explainers; feeds need absolute URLs, so only with a base URL."""
     if r.base_url:
         explainers = sorted(r.site.explainers, key=lambda e: (-last_changed(e).toordinal(), e.title, e.id))
-        yield r.text("feed.xml", FEED, explainers=explainers, updated=last_changed(explainers[0]), last_changed=last_changed)
+        yield r.text("feed.xml", urls.FEED, explainers=explainers, updated=last_changed(explainers[0]), last_changed=last_changed)
 
 
 def render_sitemap(r: Renderer) -> Iterator[Page]:
     if r.base_url:
-        yield r.text("sitemap.xml", SITEMAP, pages=sitemap_entries(r.site))
+        yield r.text("sitemap.xml", urls.SITEMAP, pages=sitemap_entries(r.site))
 
 
 def render_robots(r: Renderer) -> Iterator[Page]:
     # Crawlers read robots.txt only at a domain root; under a sub-path it is harmless and ignored.
-    sitemap = Links("robots.txt", base_url=r.base_url).absolute(SITEMAP)
+    sitemap = Links("robots.txt", base_url=r.base_url).absolute(urls.SITEMAP)
     yield "robots.txt", "User-agent: *\nAllow: /\n" + (f"\nSitemap: {sitemap}\n" if sitemap else "")
 
 
@@ -399,8 +385,8 @@ def sitemap_entries(site: Site) -> list[tuple[str, dt.date | None]]:
     """Every page worth indexing, with the content date it last changed when one is known."""
     newest = max(last_changed(e) for e in site.explainers)
     entries = [("index.html", newest)]
-    entries += sorted((f"explainers/{e.id}/index.html", last_changed(e)) for e in site.explainers)
-    entries += sorted((f"sources/{s.id}/index.html", None) for s in site.sources)
+    entries += sorted((urls.explainer_page(e.id), last_changed(e)) for e in site.explainers)
+    entries += sorted((urls.source_page(s.id), None) for s in site.sources)
     return entries
 
 
@@ -420,9 +406,9 @@ def article_data(r: Renderer, explainer: Explainer, links: Links) -> dict:
         "publisher": organisation(settings.publisher or settings.title),
         "url": links.absolute(links.page),
         "mainEntityOfPage": links.absolute(links.page),
-        "image": links.absolute(CARD),
+        "image": links.absolute(urls.CARD),
         "isBasedOn": works,
-        "citation": [{"@id": work["@id"]} for work in works],
+        "citation": [{"@id": work["@id"]} if "@id" in work else work for work in works],
     }
     return {key: value for key, value in data.items() if value is not None}
 
@@ -432,11 +418,13 @@ def creative_work(source: Source) -> dict:
         "@type": SOURCE_SCHEMA_TYPES.get(source.kind, "CreativeWork"),
         "@id": source.url,
         "url": source.url,
+        "archivedAt": source.archive_url,
         "headline": source.title,
         "author": {"@type": "Person", "name": source.author.name},
         "publisher": organisation(source.publisher),
         "datePublished": source.date.isoformat(),
     }
+    work = {key: value for key, value in work.items() if value is not None}  # a text with no address has no @id
     if source.author.description:
         work["author"]["description"] = source.author.description
     return work

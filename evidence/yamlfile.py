@@ -106,7 +106,7 @@ class _Converter:
             key = self.value(key_node)
             line = self.lines.of_node(key_node)
             if not isinstance(key, str):
-                self.problems.error(self.path, line, f"keys must be text; found: {key!r}")
+                self.problems.error(self.path, line, f"keys must be text; found: {describe(key)}")
                 continue
             if key in result:
                 self.problems.error(self.path, line, f"duplicate key '{key}' (first on line {result.key_lines[key]}); keep one of them")
@@ -193,10 +193,21 @@ def _compose(text: str) -> yaml.Node | None:
             return yaml.compose(text, Loader=FAST_LOADER)
         except yaml.YAMLError:
             pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return yaml.compose(text, Loader=SAFE_LOADER)
 
 
-FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+def _keeping_text(loader: type) -> type:
+    """`loader`, resolving plain values as the writer typed them: only `null` (or nothing) and dates written
+    YYYY-MM-DD are typed; YAML 1.1 would turn `12:30` into 750, `0x1F` into 31, `007` into 7 and `yes` into true.
+    No field of the format is a number or a yes/no, so nothing is lost; an explicit tag (`!!int 12`) still types."""
+    kept = type(f"TextKeeping{loader.__name__}", (loader,), {"yaml_implicit_resolvers": {}})
+    kept.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    kept.add_implicit_resolver("tag:yaml.org,2002:timestamp", re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), list("0123456789"))
+    return kept
+
+
+SAFE_LOADER = _keeping_text(yaml.SafeLoader)
+FAST_LOADER = _keeping_text(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else None
 
 
 def _describe_yaml_error(error: yaml.MarkedYAMLError) -> str:

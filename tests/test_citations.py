@@ -76,3 +76,49 @@ def test_quote_span_holds_the_quote_in_plain_and_typographic_text():
         span = find_quote(paragraph, quote)
         assert span is not None, (paragraph, quote)
         assert normalise(paragraph[span[0] : span[1]]) == normalise(quote)
+
+
+# --- quoted words in prose (evidence/quotes.py) -------------------------------------------
+
+from evidence.quotes import pieces_of, quoted_runs, quoted_words, sentence_spans  # noqa: E402
+
+
+def runs(text: str) -> list[str]:
+    return [quoted_words(text, run, run.ends[0]) for run in quoted_runs(text)]
+
+
+@pytest.mark.parametrize(
+    "typeset, quoted",
+    [
+        ("Lain says “the US is angry” and “Russia,” she adds.", ["the US is angry", "Russia"]),
+        ("the West’s view and ‘a single quote’.", ["a single quote"]),
+        ("„German“ and «French» and \"straight\"", ["German", "French", "straight"]),
+        ("“outer ‘inner’ outer”", ["outer ‘inner’ outer"]),
+        ("It’s the students’ view, 5\" tall", []),
+    ],
+)
+def test_quoted_runs_are_read_from_typeset_text(typeset, quoted):
+    assert runs(typeset) == quoted
+
+
+def test_a_single_quote_that_may_close_at_several_places_offers_each():
+    run = quoted_runs("‘the students’ view’ here")[0]
+    assert [quoted_words("‘the students’ view’ here", run, end) for end in run.ends] == ["the students", "the students’ view"]
+
+
+def test_omissions_and_insertions_cut_a_quotation_into_pieces():
+    assert pieces_of("Washington … is [solely] to blame.") == ["Washington", "is", "to blame"]
+    assert pieces_of("a ... b") == ["a", "b"]
+
+
+def test_a_full_stop_inside_a_quotation_does_not_end_the_sentence():
+    text = "She said “No. Never.” Then left."
+    quoted = [(run.start, run.ends[-1]) for run in quoted_runs(text)]
+    assert [text[start:end] for start, end in sentence_spans(text, quoted)] == ["She said “No. Never.”", " Then left."]
+
+
+def test_paragraph_numbers_in_other_digits_are_refused_not_read():
+    with pytest.raises(CitationSyntaxError, match="fullwidth digit one"):
+        parse_group("[@lain ¶１]")
+    with pytest.raises(CitationSyntaxError, match="arabic-indic digit three"):
+        parse_group("[@lain ¶٣]")

@@ -1,4 +1,5 @@
 """The command line: exit codes, the report, and a failed build never touching dist/."""
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,9 +75,7 @@ def test_strict_turns_warnings_into_exit_1(tmp_path):
 
 def test_template_error_names_the_template_file_and_line(tmp_path, capsys):
     templates = tmp_path / "templates"
-    templates.mkdir()
-    for template in (PROJECT / "templates").iterdir():
-        (templates / template.name).write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(PROJECT / "templates", templates)
     (templates / "404.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{{ no_such_value }}\n{% endblock %}\n", encoding="utf-8")
     paths = Paths(content=write_tree(tmp_path / "content", {}), templates=templates, static=PROJECT / "static")
     try:

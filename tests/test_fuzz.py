@@ -175,3 +175,68 @@ def test_citation_parser_reads_or_explains_any_text(text):
             assert str(error)
         else:
             assert refs and all(ref.paragraphs for ref in refs)
+
+
+# --- the promise, fuzzed: what a reader sees is cited, and what it quotes is in what it cites --------------------
+
+PLAIN_WORDS = ["Russia", "the US", "wants", "peace", "war", "said", "about", "First", "view", "U.S.", "it's", "Mr.", "West's"]
+RISKY_WORDS = ["'", '"', "“", "”", "‘", "’", "*", "_", "…", ".", "?", "!", ",", ":", "`code`",
+               "[a link](https://example.org/)", "\\", "<b>", "&amp;"]
+QUOTATIONS = ['"about the West’s view"', '"with a dash"', '"Second paragraph"', '"not in the source"', "'the West's view'",
+              "“with a dash”", '"war"{.term}', '"peace"{.title}', '"First … view"', '"[Second] paragraph"', '"*with* a dash"',
+              '"First paragraph about the West’s view."', "„with a dash“", '"with a\ndash"', '"West\u200b’s"']
+CITES = ["[@src ¶1]", "[@src ¶2]", "[@src ¶1-2]", '[@src ¶2 "with a dash"]', '[@src ¶1 "the West’s view"]', "[@src ¶1; @src ¶2]"]
+
+claim_words = st.sampled_from(PLAIN_WORDS) | st.sampled_from(QUOTATIONS) | st.sampled_from(RISKY_WORDS)
+sentences = st.tuples(st.lists(claim_words, min_size=1, max_size=6),
+                      st.sampled_from(CITES) | st.just(""), st.sampled_from([".", "", "!"])).map(
+    lambda parts: " ".join(parts[0]) + (" " + parts[1] if parts[1] else "") + parts[2])
+paragraphs = st.lists(sentences, min_size=1, max_size=3).map(" ".join)
+written_blocks = st.one_of(  # blocks the format allows, cited or not
+    paragraphs,
+    st.sampled_from(["Framing: ", "Not stated: ", "Summary: "]).flatmap(lambda label: paragraphs.map(lambda p: label + p)),
+    st.lists(paragraphs, min_size=1, max_size=3).map(lambda items: "\n".join(f"- {item}" for item in items)),
+    st.lists(paragraphs, min_size=1, max_size=3).map(lambda items: "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1))),
+    paragraphs.map(lambda p: "> " + p),
+    paragraphs.map(lambda p: "- > " + p),
+    st.lists(paragraphs.map(lambda p: p.replace("|", "/").replace("\n", " ")), min_size=1, max_size=3).map(
+        lambda rows: "|  |  |\n|---|---|\n" + "\n".join(f"| {row} | x |" for row in rows)),
+)
+refused_blocks = st.one_of(  # blocks the format refuses, or that Markdown would show other than as written
+    paragraphs.map(lambda p: "    " + p),
+    paragraphs.map(lambda p: "```\n" + p + "\n```"),
+    paragraphs.map(lambda p: "#### " + p),
+    paragraphs.map(lambda p: "> ## " + p),
+    st.sampled_from(["[@src ¶2]: Moscow", "[x]: https://example.org/", "***", "Intro\n===", "[[@src ¶1]]", "[see [@src ¶1]](https://example.org/)"]),
+)
+slot = st.lists(paragraphs | written_blocks, max_size=2).map(lambda items: "".join(f"\n\n{item}" for item in items))
+refused_slot = st.just("") | refused_blocks.map(lambda block: f"\n\n{block}")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(slot, slot, sentences, slot, sentences, slot, refused_slot)
+def test_any_explainer_body_is_refused_or_published_cited(intro, context, us_summary, us_more, russia_summary, russia_more, refused):
+    """For any body: the build refuses it with located problems, or every block a reader sees is cited or editorial,
+    and every quoted run is in a paragraph it cites (the reader's view, tests/readerview.py)."""
+    from readerview import duplicate_ids, explainer_article, explainer_pages, load_sources, parse, prose_blocks, uncited, unverified_quotes
+
+    front_matter = EXPLAINER.split("\n---\n", 1)[0] + "\n---\n"
+    body = (f"Intro [@src ¶1].{intro}{refused}\n\n## Why? {{#why}}{context}\n\n### us\n\nSummary: {us_summary}{us_more}"
+            f"\n\n### russia\n\nSummary: {russia_summary}{russia_more}\n")
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_tree(Path(folder), {"explainers/ex.md": front_matter + body})
+        try:
+            pages, _ = render(Paths(content=root))
+        except ContentError as error:
+            event("refused")
+            for problem in error.problems:
+                assert problem.path.is_file() and 1 <= problem.line <= line_count(problem.path), str(problem)
+            return
+        event("published")
+        sources = load_sources(root)
+        for path, html in explainer_pages(pages).items():
+            page = parse(html)
+            blocks, _ = prose_blocks(explainer_article(page))
+            assert uncited(blocks) == [], body
+            assert unverified_quotes(blocks, sources) == [], body
+            assert duplicate_ids(page) == [], body

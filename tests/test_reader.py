@@ -1,12 +1,14 @@
 """Reader features in a real browser: previews, keyboard, touch, no-JS, phones, print, accessibility."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from browser import serve_folder
 from evidence.build import Paths, build
+from evidence.links import text_fragment_url
 
 EXPLAINER = "explainers/russia-syria/"
 PAGES = ["", EXPLAINER, "sources/lain/", "404.html"]
@@ -154,6 +156,37 @@ def test_full_text_card_shows_the_whole_paragraph_with_the_quote_marked(new_page
     text = card(page).locator(".card-text").inner_text()
     assert text == "The council wants a bigger harbour, and says the town's trade depends on it."
     assert card(page).locator("mark").inner_text() == "the town's trade depends on it"
+
+
+def test_every_card_shows_its_paragraphs_quotes_and_links(new_page, fixture_url):
+    """Cards are put together by cite.js from parts written once per page: each mark's card says what the mark cites."""
+    page = new_page()
+    page.goto(fixture_url + "explainers/harbour/")
+    links = page.locator("p sup.cite[id] a[data-card], li sup.cite[id] a[data-card], td sup.cite a[data-card]")
+    assert links.count() > 10
+    for index in range(links.count()):
+        link = links.nth(index)
+        source_id, _, run = link.get_attribute("data-card").rpartition(":")
+        first, _, last = run.partition("-")
+        quotes = json.loads(link.get_attribute("data-quotes") or "[]")
+        source = page.locator(f"#cite_source_{source_id}")
+        url, full_text = source.get_attribute("data-url"), source.get_attribute("data-text") == "full"
+        link.focus()
+        card(page).wait_for(state="visible")
+        assert card(page).locator(".card-number").inner_text() == link.inner_text()
+        assert card(page).get_by_role("link", name=f"Go to {link.inner_text()} on the source page").get_attribute("href") == link.get_attribute("href")
+        original = text_fragment_url(url, quotes[0][1]) if quotes else url
+        assert card(page).get_by_role("link", name="Find it in the original ↗").get_attribute("href") == original
+        marked = card(page).locator("mark").all_inner_texts()
+        if full_text:
+            assert card(page).locator(".card-text").count() == int(last or first) - int(first) + 1
+            assert marked == [words for _, words in quotes]
+        else:
+            assert marked == [f"“{words}”" for _, words in quotes]
+            assert card(page).locator(".card-rights").count() == 1
+            assert card(page).locator(".card-none").count() == (0 if quotes else 1)
+        page.keyboard.press("Escape")
+        assert card(page).count() == 0
 
 
 def test_phone_glance_keeps_each_topics_positions_together(new_page, site_url):

@@ -96,7 +96,9 @@ def quotable(text: str) -> str:
 
 def payload_site(text: str = "Plain", url: str = "https://example.org/source", link: str = "https://example.org/",
                  quote: str | None = None) -> dict[str, str]:
-    """A site with `text` in every text field, `url` in every URL field, `link` in prose, `quote` quoted."""
+    """A site with `text` in every text field, `url` in every URL field, `link` in prose, `quote` quoted.
+
+    The prose cites ¶2, which is `text` itself, so quotation marks in `text` quote what they cite."""
     t = yaml_text(text)
     quote = quotable(text) if quote is None else quote
     source = f"""---
@@ -139,7 +141,7 @@ parties:
     name: Them
 ---
 
-{text} [a link]({link}) [@src ¶1].
+{text} [a link]({link}) [@src ¶1-2].
 
 ## {text} {{#topic}}
 
