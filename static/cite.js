@@ -147,6 +147,12 @@
     card.setAttribute("aria-label", "Source preview");
     // Right after the mark, so that Tab moves from the mark into the card's links.
     var mark = link.closest(".cite");
+    // The card replaces the browser's own tooltip, which would otherwise cover it. Moved here, mark by mark,
+    // rather than for every mark when the page loads, which would restyle the whole page at once.
+    if (mark.hasAttribute("title")) {
+      mark.setAttribute("data-title", mark.getAttribute("title"));
+      mark.removeAttribute("title");
+    }
     mark.parentNode.insertBefore(card, mark.nextSibling);
     card.addEventListener("mouseenter", cancelClose);
     card.addEventListener("mouseleave", scheduleClose);
@@ -257,9 +263,4 @@
     if (card) place(card, trigger);
   });
 
-  // The cards replace the browser's own tooltips, which would otherwise cover them.
-  document.querySelectorAll(".cite[title]").forEach(function (mark) {
-    mark.setAttribute("data-title", mark.getAttribute("title"));
-    mark.removeAttribute("title");
-  });
 })();
