@@ -110,6 +110,8 @@ def _parse_one(text: str) -> CiteRef:
             raise CitationSyntaxError(other)
         if not item:
             found = rest.split()[0] if rest.split() else rest
+            if paragraphs and found.startswith("@"):
+                raise CitationSyntaxError(f"separate sources with ';', like [@a ¶2; @b ¶3]; found: ', {found}'")
             raise CitationSyntaxError(f"expected ¶ and a paragraph number, like ¶13; found: '{found}'")
         first = int(item.group(1))
         last = int(item.group(2)) if item.group(2) else first

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .labels import paragraphs_label
-from .model import Citation, Explainer, Site, Source
+from .model import Citation, Explainer, Party, Passage, Site, Source
 
 CONTEXT_CHARS = 32  # prefix and suffix length of a TextQuoteSelector
 
@@ -31,7 +31,8 @@ class Note:
     citations: tuple[Citation, ...]
     source: Source
     topic: str
-    speaker: str
+    section: str  # "intro", "context", "position" or "analysis"
+    party: Party | None  # whose position the passage gives, for section "position"
     spans: tuple[tuple[int, int, int], ...]  # (paragraph, start, end) of each of its quotations, as the check found them
 
     @property
@@ -60,11 +61,25 @@ class Note:
 def explainer_notes(explainer: Explainer, site: Site, quote_places: dict[str, tuple[int, int, int]]) -> list[Note]:
     """Every mark of an explainer, numbered; `quote_places` is where the check found each quotation (CitationIndex.quote_places)."""
     notes: list[Note] = []
-    for topic, speaker, passage in explainer.labelled_passages():
+    roles = passage_roles(explainer)
+    for topic, _, passage in explainer.labelled_passages():
+        section, party = roles[passage.anchor]
         for group in group_marks(passage.citations):
             spans = tuple(sorted({quote_places[c.anchor] for c in group if c.anchor in quote_places}))
-            notes.append(Note(len(notes) + 1, group, site.source(group[0].source_id), topic, speaker, spans))
+            notes.append(Note(len(notes) + 1, group, site.source(group[0].source_id), topic, section, party, spans))
     return notes
+
+
+def passage_roles(explainer: Explainer) -> dict[str, tuple[str, Party | None]]:
+    """Each passage's anchor: which section of the page it stands in, and whose position it gives (if a party's)."""
+    roles: dict[str, tuple[str, Party | None]] = {p.anchor: ("intro", None) for p in explainer.intro}
+    for topic in explainer.topics:
+        roles.update((p.anchor, ("context", None)) for p in topic.context)
+        for position in topic.positions:
+            passages: tuple[Passage | None, ...] = (position.summary, *position.passages, position.unstated)
+            roles.update((p.anchor, ("position", position.party)) for p in passages if p is not None)
+        roles.update((p.anchor, ("analysis", None)) for p in topic.analysis)
+    return roles
 
 
 def explainer_json(explainer: Explainer, site: Site, notes: list[Note], page: str, quote_places: dict[str, tuple[int, int, int]]) -> dict[str, Any]:
@@ -146,7 +161,13 @@ def _annotations(note: Note, page: str, quote_places: dict[str, tuple[int, int, 
             "id": f"{page}#{citation.anchor}",
             "type": "Annotation",
             "motivation": "linking",
-            "body": {"id": f"{page}#{citation.anchor.rsplit('-c', 1)[0]}", "type": "Text", "topic": note.topic, "speaker": note.speaker or None},
+            "body": {
+                "id": f"{page}#{citation.anchor.rsplit('-c', 1)[0]}", "type": "Text", "topic": note.topic, "section": note.section,
+                # Whose position the passage gives, and who gives the account of it: the US's account of Russia's
+                # position is Russia's position according to the US, not something Russia said.
+                "position_of": note.party.id if note.party else None,
+                "according_to": {"source": note.source.id, "author": note.source.author.name},
+            },
             "target": target,
             "note": note.number,
         })

@@ -147,6 +147,12 @@
     card.setAttribute("aria-label", "Source preview");
     // Right after the mark, so that Tab moves from the mark into the card's links.
     var mark = link.closest(".cite");
+    // The card replaces the browser's own tooltip, which would otherwise cover it. Moved here, mark by mark,
+    // rather than for every mark when the page loads, which would restyle the whole page at once.
+    if (mark.hasAttribute("title")) {
+      mark.setAttribute("data-title", mark.getAttribute("title"));
+      mark.removeAttribute("title");
+    }
     mark.parentNode.insertBefore(card, mark.nextSibling);
     card.addEventListener("mouseenter", cancelClose);
     card.addEventListener("mouseleave", scheduleClose);
@@ -156,14 +162,20 @@
     place(card, link);
   }
 
+  // Below the mark if the card fits there, else above it; a card too tall for either (a long paragraph on a
+  // phone) goes as low as the screen allows, its text scrolling inside it, so that its links are always in view.
   function place(element, link) {
+    var margin = 8;
+    element.style.maxHeight = window.innerHeight - 2 * margin + "px";
     var rect = link.getBoundingClientRect();
-    var width = Math.min(element.offsetWidth, document.documentElement.clientWidth - 16);
-    var left = Math.max(8, Math.min(rect.left, document.documentElement.clientWidth - width - 8));
+    var width = Math.min(element.offsetWidth, document.documentElement.clientWidth - 2 * margin);
+    var left = Math.max(margin, Math.min(rect.left, document.documentElement.clientWidth - width - margin));
+    var height = element.offsetHeight;
     var top = rect.bottom + 6;
     var body = document.body.getBoundingClientRect();
-    if (top + element.offsetHeight > window.innerHeight && rect.top - element.offsetHeight - 6 > 0) {
-      top = rect.top - element.offsetHeight - 6;  // not enough room below: open above
+    if (top + height > window.innerHeight - margin) {
+      if (rect.top - height - 6 >= margin) top = rect.top - height - 6;
+      else top = Math.max(margin, window.innerHeight - margin - height);
     }
     element.style.left = left - body.left + "px";
     element.style.top = top - body.top + "px";
@@ -251,9 +263,4 @@
     if (card) place(card, trigger);
   });
 
-  // The cards replace the browser's own tooltips, which would otherwise cover them.
-  document.querySelectorAll(".cite[title]").forEach(function (mark) {
-    mark.setAttribute("data-title", mark.getAttribute("title"));
-    mark.removeAttribute("title");
-  });
 })();

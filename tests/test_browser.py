@@ -22,7 +22,7 @@ def test_citation_leads_to_highlighted_paragraph_and_back(page, site_url):
     explainer = site_url + "explainers/russia-syria/"
     page.goto(explainer)
     mark = page.locator("#talks-collapse-us-1-c1 a")
-    assert mark.get_attribute("aria-label") == "source paragraph 7"
+    assert mark.get_attribute("aria-label") == "¶7, source paragraph 7"
     mark.click()
     page.wait_for_url(site_url + "sources/lain/#p7")
     target = page.locator(":target")

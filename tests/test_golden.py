@@ -1,4 +1,4 @@
-"""The fixture site, built whole, matches the golden output file for file.
+"""Each fixture site, built whole, matches its golden output file for file.
 
 Regenerate the goldens after an intended change with:
     python -m pytest tests/test_golden.py --update-goldens
@@ -8,12 +8,17 @@ import difflib
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import PROJECT
 
 from evidence.build import Paths, build
 
-FIXTURE = PROJECT / "tests/fixtures/site"
-GOLDEN = PROJECT / "tests/golden/site"
+# tests/fixtures/<name> is built into tests/golden/<name>.
+FIXTURES = [
+    "site",  # three parties, two sources (one excerpts only), analysis, a "The" party among short names
+    "long-names",  # three long party names starting with "The", two sources, no analysis anywhere
+]
 SKIPPED = ("assets/",)  # the stylesheet is copied verbatim; goldens track what we generate
 
 
@@ -25,16 +30,18 @@ def generated_files(folder: Path) -> dict[str, str]:
     }
 
 
-def test_fixture_site_matches_golden_output(tmp_path, request):
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_fixture_site_matches_golden_output(tmp_path, request, fixture):
+    golden = PROJECT / "tests/golden" / fixture
     out = tmp_path / "out"
-    build(Paths(content=FIXTURE), out, base_url="https://example.org/desk/")
+    build(Paths(content=PROJECT / "tests/fixtures" / fixture), out, base_url="https://example.org/desk/")
     actual = generated_files(out)
     if request.config.getoption("--update-goldens"):
-        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.rmtree(golden, ignore_errors=True)
         for relative, text in actual.items():
-            (GOLDEN / relative).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / relative).write_text(text, encoding="utf-8")
-    expected = generated_files(GOLDEN)
+            (golden / relative).parent.mkdir(parents=True, exist_ok=True)
+            (golden / relative).write_text(text, encoding="utf-8")
+    expected = generated_files(golden)
     problems = [f"missing from output: {name}" for name in sorted(expected.keys() - actual.keys())]
     problems += [f"not in goldens: {name}" for name in sorted(actual.keys() - expected.keys())]
     for name in sorted(expected.keys() & actual.keys()):

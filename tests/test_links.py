@@ -15,7 +15,11 @@ from sitecheck import Crawl, pages_response, serve_like_github_pages
 
 from evidence.build import Paths, build
 
-SITES = {"bundled": PROJECT / "content", "fixture": PROJECT / "tests/fixtures/site"}
+SITES = {
+    "bundled": PROJECT / "content",
+    "fixture": PROJECT / "tests/fixtures/site",
+    "long-names": PROJECT / "tests/fixtures/long-names",
+}
 PROJECT_SITE = "https://user.github.io/repo-name/"
 DEEP_MISSING = "a/b/missing"
 

@@ -1,6 +1,7 @@
 """Reader features in a real browser: previews, keyboard, touch, no-JS, phones, print, accessibility."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 
@@ -122,16 +123,30 @@ def test_without_javascript_a_citation_lands_on_the_highlighted_paragraph(new_pa
     assert "explainers/russia-syria/#" in way_back.get_attribute("href")
 
 
+# The fixture sites (tests/fixtures/<name>), each with its pages and its explainer.
+FIXTURE_SITES = {
+    "site": ["", "explainers/harbour/", "sources/harbour/", "sources/minutes/"],  # three parties, two sources, analysis
+    "long-names": ["", "explainers/ferry/", "sources/statement/", "sources/courier/"],  # long "The" names, no analysis
+}
+FIXTURE_PAGES = [(site, path) for site, paths in FIXTURE_SITES.items() for path in paths]
+
+
 @pytest.fixture(scope="module")
-def fixture_url(tmp_path_factory):
+def fixture_urls(tmp_path_factory):
+    """Each fixture site, built and served."""
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for site in FIXTURE_SITES:
+            out = tmp_path_factory.mktemp(f"reader-{site}") / "dist"
+            build(Paths(content=Paths().content.parent / "tests/fixtures" / site), out)
+            urls[site] = stack.enter_context(serve_folder(out))
+        yield urls
+
+
+@pytest.fixture
+def fixture_url(fixture_urls):
     """The three-party, two-source fixture site, whose source is shown in full."""
-    out = tmp_path_factory.mktemp("reader-fixture") / "dist"
-    build(Paths(content=Paths().content.parent / "tests/fixtures/site"), out)
-    with serve_folder(out) as url:
-        yield url
-
-
-FIXTURE_PAGES = ["", "explainers/harbour/", "sources/harbour/", "sources/minutes/"]
+    return fixture_urls["site"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -141,10 +156,10 @@ def test_no_page_scrolls_sideways_on_a_phone(new_page, site_url, path):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
-@pytest.mark.parametrize("path", FIXTURE_PAGES)
-def test_three_party_pages_do_not_scroll_sideways_on_a_phone(new_page, fixture_url, path):
+@pytest.mark.parametrize("site, path", FIXTURE_PAGES)
+def test_three_party_pages_do_not_scroll_sideways_on_a_phone(new_page, fixture_urls, site, path):
     page = new_page(viewport={"width": 375, "height": 800})
-    page.goto(fixture_url + path)
+    page.goto(fixture_urls[site] + path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
@@ -260,11 +275,21 @@ def test_prose_lines_hold_about_65_to_75_characters(new_page, site_url, scheme):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violations_on_the_three_party_fixture(new_page, fixture_url, scheme):
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("site", FIXTURE_SITES)
+def test_axe_finds_no_violations_on_the_fixture_sites(new_page, fixture_urls, site, scheme, width):
     from axe_playwright_python.sync_playwright import Axe
 
-    for path in FIXTURE_PAGES:
-        page = new_page(color_scheme=scheme)
-        page.goto(fixture_url + path)
-        results = Axe().run(page)
-        assert results.violations_count == 0, f"{path or 'home'} ({scheme}):\n{results.generate_report()}"
+    axe = Axe()
+    for path in FIXTURE_SITES[site]:
+        page = new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+        page.goto(fixture_urls[site] + path)
+        results = axe.run(page)
+        assert results.violations_count == 0, f"{site}/{path} ({scheme}, {width}px):\n{results.generate_report()}"
+    # And with a preview card open, on the explainer.
+    page = new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page.goto(fixture_urls[site] + FIXTURE_SITES[site][1])
+    page.locator("p sup.cite[id] a[data-card]").first.focus()
+    card(page).wait_for(state="visible")
+    results = axe.run(page)
+    assert results.violations_count == 0, f"{site} explainer with a card open ({scheme}, {width}px):\n{results.generate_report()}"
