@@ -39,7 +39,7 @@ LABELS = {"Summary:": "summary", "Not stated:": "unstated", "Framing:": "framing
 LEAF_BLOCKS = {"paragraph_open", "heading_open", "code_block", "fence", "table_open", "hr", "html_block"}
 CONTAINER_MARKERS = re.compile(r"^(?:[ \t]*(?:>|[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$))*[ \t]*")
 LEFTOVER_MARKER = re.compile(r"\{\.[A-Za-z][\w-]*\}")
-HEADING_ID = re.compile(r"^(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
+HEADING_ID = re.compile(r"^(?P<words>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
 UNSAFE_LINK = "javascript:, vbscript:, data: and file: links are refused; link to an http:// or https:// address"
 CODE_BLOCK = {
     "code_block": "this block is indented by four spaces (or a tab), so it would be shown as code, uncited; remove the indentation",
@@ -234,7 +234,7 @@ class BodyReader:
         typed = block[1].content.strip()
         if any(child.type == "citation" for child in block[1].children or []):
             written = block[1].content.strip()
-            shown = match.group("title") if (match := HEADING_ID.match(written)) else written
+            shown = match.group("words") if (match := HEADING_ID.match(written)) else written
             self.problems.error(self.path, line, f"a citation in the heading '{shown}': cite in the paragraphs below it, not in a heading")
         if level == 2:
             self._finish_topic()
@@ -252,7 +252,7 @@ class BodyReader:
 
     def _start_topic(self, heading: str, line: int) -> None:
         match = HEADING_ID.match(heading)
-        title = match.group("title") if match else heading
+        title = match.group("words") if match else heading
         if not title:
             self.problems.error(self.path, line, "a topic heading without a title: write the question, like '## Why did the talks collapse?'")
         topic_id = match.group("id") if match else slugify(title, "topic")
