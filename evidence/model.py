@@ -52,18 +52,9 @@ class Subheading:
     anchor: str
 
 
-SOURCE_KINDS = {
-    "opinion": "Opinion",
-    "analysis": "Analysis",
-    "news": "News report",
-    "statement": "Official statement",
-    "report": "Report",
-    "interview": "Interview",
-    "transcript": "Transcript",
-    "press statement": "Press statement",
-    "speech": "Speech",
-    "remarks": "Remarks",
-}
+# What a source's `kind` may be; how each reads on the page is the templates' (phrases.html `kinds`).
+SOURCE_KINDS = ("opinion", "analysis", "news", "statement", "report", "interview", "transcript",
+                "press statement", "speech", "remarks")
 
 
 @dataclass(frozen=True)
@@ -88,10 +79,6 @@ class SourceSummary:
     description: str | None  # the publisher's own summary, verbatim
     partial: bool  # the text is only part of the original
     partial_note: str | None  # which part, e.g. "the transcript's opening only"
-
-    @property
-    def kind_label(self) -> str:
-        return SOURCE_KINDS[self.kind]
 
     @property
     def shows_full_text(self) -> bool:

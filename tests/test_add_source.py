@@ -117,8 +117,8 @@ def test_pasted_text_with_its_metadata_on_the_command_line_is_a_complete_source(
                             "--date", "2024-02-03", "--url", "https://example.org/remarks", "--kind", "remarks",
                             stdin=b"Good morning.\n\nThank you all.\n", capsys=capsys)
     source = load_source(site / "sources/author-2024-02-03.md", Problems())
-    assert code == 0 and (source.title, source.author.name, source.publisher, source.kind_label) == (
-        "Remarks at the opening", "Ann Author", "A Council", "Remarks")
+    assert code == 0 and (source.title, source.author.name, source.publisher, source.kind) == (
+        "Remarks at the opening", "Ann Author", "A Council", "remarks")
     assert problems(site) == []
 
 

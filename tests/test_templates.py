@@ -115,3 +115,10 @@ def test_the_stylesheet_and_the_script_rely_only_on_documented_classes_and_attri
     attributes = set(re.findall(r"(data-[a-z-]+)", css + script))
     missing = sorted(name for name in classes | attributes if f"`{name}`" not in listed and f'`{name}="' not in listed)
     assert not missing, f"not listed in docs/templates.md: {missing}"
+
+
+def test_every_kind_of_source_has_a_label_in_the_phrases():
+    from evidence.model import SOURCE_KINDS
+    for folder in ([TEMPLATES], [PROJECT / "tests/fixtures/theme-fr", TEMPLATES]):
+        kinds = make_templates(folder).get_template("phrases.html").module.kinds
+        assert set(kinds) == set(SOURCE_KINDS), folder[0]
