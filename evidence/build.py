@@ -4,14 +4,17 @@ The site is replaced only once every page rendered.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import cache, pipeline
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, display_path, os_problem
 from .incremental import Builder, attempt
 from .memo import State
+from .output import staging_area
 from .stages import Built
 from .urls import STATIC_PREFIX
 
@@ -45,41 +48,76 @@ class Report:
 def render(paths: Paths, *, base_url: str | None = None, strict: bool = False) -> tuple[dict[str, str], Report]:
     """Load, check and render the site into memory (on every core); raise ContentError listing every problem."""
     started = time.perf_counter()
-    built = attempt(lambda: pipeline.render(paths, pipeline.Options(base_url, strict, jobs=None)))
+    try:
+        built = attempt(lambda: pipeline.render(paths, pipeline.Options(base_url, strict, jobs=None)))
+    except OSError as error:
+        raise system_error(error, paths.content) from None
     pages = {path: data.decode("utf-8") for path, data in built.pages.items() if not path.startswith(STATIC_PREFIX)}
     return pages, report_of(built, started)
 
 
 def build(paths: Paths, out_dir: Path, *, base_url: str | None = None, strict: bool = False,
-          cache_dir: Path | None = None, jobs: int | None = None, mtime: int | None = None) -> Report:
+          cache_dir: Path | None = None, jobs: int | None = None, mtime: int | None = None,
+          log: Callable[[str], None] | None = None) -> Report:
     """Build the whole site into out_dir; on any problem, out_dir is left as it was.
 
     Without a cache folder, or with `mtime` (SOURCE_DATE_EPOCH, the modification time given to
     every file written: a reproducible, archived build), this is the plain pipeline. With one,
     the build starts from what the last build there left (evidence/cache.py), renders only the
     pages whose inputs changed, and keeps the previous output there to update next time.
+    `log` is told why a cache file was not used (--verbose).
     """
     started = time.perf_counter()
-    if cache_dir is None or mtime is not None:
-        built = attempt(lambda: pipeline.build(paths, out_dir, pipeline.Options(base_url, strict, jobs), mtime))
-        return report_of(built, started)
+    try:
+        if cache_dir is None or mtime is not None:
+            built = attempt(lambda: pipeline.build(paths, out_dir, pipeline.Options(base_url, strict, jobs), mtime))
+        else:
+            built = _cached_build(paths, out_dir, cache_dir, Builder.options_of(base_url, strict, jobs), log or (lambda _: None))
+    except OSError as error:
+        raise system_error(error, out_dir, (out_dir, staging_area(out_dir), cache_dir)) from None
+    return report_of(built, started)
+
+
+def _cached_build(paths: Paths, out_dir: Path, cache_dir: Path, options: dict, log: Callable[[str], None]) -> Built:
+    cache.check_folder(cache_dir)
     state_file = cache_dir / f"{out_dir.absolute().name}.state"
     identity = cache.identity(paths.content, paths.templates, paths.overrides, paths.static, out_dir, cache_dir)
-    builder = Builder(paths, out_dir, base_url=base_url, strict=strict, jobs=jobs, cache_dir=cache_dir,
-                      state=cache.load(state_file, identity, State))
+    state, why_not = cache.load(state_file, identity, State.from_plain)
+    if why_not:
+        log(f"{display_path(state_file)}: not used, as it {why_not}; every page is rendered again")
+    builder = Builder(paths, out_dir, cache_dir=cache_dir, state=state, **options)
     try:
         built = builder.build()
     except ContentError:
-        cache.save(state_file, identity, builder.state)  # what it parsed, and what the previous output now holds, stay good
+        try:
+            cache.save(state_file, identity, builder.state.to_plain())  # what it parsed, and what the previous output now holds, stay good
+        except OSError:
+            pass  # the old file stays, and stays true: the next build checks both folders against it
         raise
-    cache.save(state_file, identity, builder.state)
-    return report_of(built, started)
+    try:
+        cache.save(state_file, identity, builder.state.to_plain())
+    except OSError as error:
+        raise ContentError([os_problem(error, state_file, "cannot save the build's cache")], published=True) from None
+    return built
 
 
 def rebuild(builder: Builder) -> Report:
     """Build again with a Builder kept between builds (the live preview's): only what changed since its last build."""
     started = time.perf_counter()
-    return report_of(builder.build(), started)
+    try:
+        built = builder.build()
+    except OSError as error:
+        out_dir = builder.out_dir
+        raise system_error(error, out_dir, (out_dir, staging_area(out_dir), builder.cache_dir)) from None
+    return report_of(built, started)
+
+
+def system_error(error: OSError, fallback: Path, written: tuple[Path | None, ...] = ()) -> ContentError:
+    """An error the system gave while building, as one problem: reading an input, or writing into one of the `written` folders."""
+    name = os.path.abspath(os.fsdecode(error.filename)) if error.filename else ""
+    writing = any(folder and (name + os.sep).startswith(os.path.join(os.path.abspath(folder), "")) for folder in written)
+    doing = "cannot write the site" if writing else "cannot read" if name else "the build stopped"
+    return ContentError([os_problem(error, fallback, doing)])
 
 
 def report_of(built: Built, started: float) -> Report:

@@ -49,13 +49,15 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
             return 0
         out_dir = Path(getattr(args, "out", None) or "dist")
         cache_dir = None if getattr(args, "no_cache", False) else default_cache_dir(out_dir)
+        log = (lambda line: print(line, file=sys.stderr)) if getattr(args, "verbose", False) else None
         report = build(paths, out_dir, base_url=base_url, strict=getattr(args, "strict", False), cache_dir=cache_dir,
-                       mtime=int(epoch) if epoch else None)
+                       mtime=int(epoch) if epoch else None, log=log)
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         count = len(error.problems)
-        print(f"build failed: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        outcome = "the site was written, but not all that goes with it" if error.published else "nothing was written"
+        print(f"build failed: {count} problem{'s' if count != 1 else ''}; {outcome}", file=sys.stderr)
         return 1
     _print_warnings(report)
     print(f"built {display_path(out_dir)}/: {report.pages} pages, {report.citations} citations verified, "
@@ -120,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     for command in (build_command, serve_command):
         command.add_argument("--base-url", type=_url, metavar="URL", help="where the site is published, e.g. https://user.github.io/repo-name/")
     build_command.add_argument("--no-cache", action="store_true", help="render every page, ignoring and keeping no .cache/evidence/")
+    build_command.add_argument("--verbose", action="store_true", help="also say why the cache was not used, when it was not")
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)")
     serve_command.add_argument("--port", type=_port, help="port (default: 8000, or the next free one; 0: any free port)")
     serve_command.add_argument("--open", action="store_true", help="open the site in the default web browser")

@@ -1,6 +1,7 @@
 """Content problems: what went wrong, where, and how to collect them all before failing."""
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +29,39 @@ class Problem:
 
 
 class ContentError(Exception):
-    """The content has one or more problems; the build cannot go on."""
+    """The content has one or more problems; the build cannot go on (`published`: it could not finish after the site was swapped in)."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], published: bool = False):
         self.problems = sorted(problems)
+        self.published = published
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# What to do about the system errors a build can meet, beyond the system's own words.
+OS_ADVICE = {
+    errno.ENOSPC: "free some space and build again",
+    errno.EDQUOT: "free some space and build again",
+    errno.EFBIG: "a file is larger than this system or its limits allow (ulimit -f)",
+    errno.EMFILE: "raise the limit of open files (ulimit -n) and build again",
+    errno.ENFILE: "close some programs and build again",
+    errno.EACCES: "check the permissions of this file and the folders above it",
+    errno.EPERM: "check the permissions of this file and the folders above it",
+    errno.EROFS: "build into a folder on a writable disk (--out)",
+    errno.ENAMETOOLONG: "use a shorter name or a shallower folder",
+}
+
+
+def os_message(error: OSError) -> str:
+    """A system error in words a person can act on: the system's own (e.g. 'No space left on device'), then what to do."""
+    reason = error.strerror or str(error) or type(error).__name__
+    advice = OS_ADVICE.get(error.errno)
+    return f"{reason}; {advice}" if advice else reason
+
+
+def os_problem(error: OSError, fallback: Path, doing: str) -> Problem:
+    """A system error as one problem at the file it names (else `fallback`), line 1: `path:1: cannot read: No such file or directory`."""
+    where = Path(os.fsdecode(error.filename)) if error.filename else fallback
+    return Problem(where, 1, f"{doing}: {os_message(error)}")
 
 
 @dataclass

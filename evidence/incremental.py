@@ -7,9 +7,11 @@ previous output, which the writer (evidence/output.py) updates and swaps in.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from .errors import ContentError, Problem
 from .inputs import InputChanged
 from .memo import Memo, State
 from .output import InMemory, Output
@@ -27,9 +29,12 @@ class Builder:
                  jobs: int | None = None, cache_dir: Path | None = None, state: State | None = None):
         self.paths, self.out_dir = paths, out_dir
         self.cache_dir = cache_dir or (default_cache_dir(out_dir) if out_dir else None)
-        bytecode_dir = self.cache_dir / "templates" if self.cache_dir else None
-        self.options = Options(base_url, strict, jobs, bytecode_dir)
+        self.options = Options(base_url, strict, jobs, bytecode_dir())
         self.memo = Memo(state or State())
+
+    @staticmethod
+    def options_of(base_url: str | None, strict: bool, jobs: int | None) -> dict:
+        return {"base_url": base_url, "strict": strict, "jobs": jobs}
 
     @property
     def state(self) -> State:
@@ -53,10 +58,21 @@ def attempt(run: Callable[[], T]) -> T:
     for number in range(ATTEMPTS):
         try:
             return run()
-        except InputChanged:
+        except InputChanged as changed:
             if number == ATTEMPTS - 1:
-                raise
+                message = f"the file changed every time it was read ({ATTEMPTS} times); build again once it is saved"
+                raise ContentError([Problem(Path(changed.args[0]), 1, message)]) from None
     raise AssertionError("unreachable")
+
+
+def bytecode_dir() -> Path | None:
+    """Where compiled templates are kept between processes: in this user's own cache folder, never the project's.
+
+    Loading them runs them (Jinja's bytecode cache unpickles and unmarshals), so they must not come
+    from a folder that can arrive with a checkout or a shared drive, as .cache/evidence/ can.
+    """
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(home, "evidence", "templates") if os.path.isabs(home) else None
 
 
 def default_cache_dir(out_dir: Path) -> Path:

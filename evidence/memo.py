@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from .errors import Problems
+from . import plain
+from .errors import Problem, Problems
 from .inputs import Inputs, Known, digest
 from .load import load_source
 from .model import Settings, Source
 from .output import OutputState
-from .steps import SourceRecord, Tools
+from .steps import ExplainerRecord, SourceRecord, Tools
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,17 @@ KEYS: dict[str, Callable[..., bytes]] = {
 
 SELF_DECLARED = {"explainer"}  # steps whose key is made with what their last result says they read
 
+# What each step's results are kept under (its task ids) and what they are: the cache file
+# (evidence/cache.py) holds them as plain JSON, checked against these types when read.
+RESULTS: dict[str, tuple[type, object]] = {
+    "source": (Path, SourceRecord),
+    "explainer": (Path, ExplainerRecord),
+    "uncited": (Path, tuple[Problem, ...]),
+    "source pages": (Path, Problem | None),
+    "site pages": (str, Problem | None),
+    "file": (str, type(None)),
+}
+
 
 class Task(NamedTuple):
     """One call of a step: the id its result is kept under, what its key is made of, and its arguments."""
@@ -77,6 +89,7 @@ class Entry:
     key: bytes
     result: object
     pages: tuple[str, ...]
+    plain: list | None = field(default=None, compare=False, repr=False)  # [task id, entry] as read from the cache file: written back as it is
 
 
 @dataclass
@@ -86,6 +99,50 @@ class State:
     known: dict[Path, Known] = field(default_factory=dict)  # input files' digests
     results: dict[str, dict[object, Entry]] = field(default_factory=dict)  # by step, then task id
     output: OutputState = field(default_factory=OutputState)
+
+    def to_plain(self) -> dict:
+        """The state as plain JSON values (see evidence/plain.py)."""
+        return {
+            "known": plain.encoder(dict[Path, Known])(self.known),
+            "results": {step: _write_entries(step, entries) for step, entries in self.results.items()},
+            "output": plain.encoder(OutputState)(self.output),
+        }
+
+    @classmethod
+    def from_plain(cls, value: object) -> "State":
+        """The state written by to_plain; raises plain.Invalid (a ValueError) at the first value of a wrong type."""
+        if type(value) is not dict or value.keys() != {"known", "results", "output"} or type(value["results"]) is not dict:
+            raise plain.Invalid("expected an object of known, results and output")
+        results = {step: _read_entries(step, entries) for step, entries in value["results"].items()}
+        output = plain.decoder(OutputState)(value["output"])
+        output.verified = False  # the folders may have changed since it was written
+        return cls(plain.decoder(dict[Path, Known])(value["known"]), results, output)
+
+
+def _entry_type(step: str) -> object:
+    """The type of a kept result of a step: its key, result and pages (an Entry's fields)."""
+    return tuple[bytes | None, RESULTS[step][1], tuple[str, ...]]
+
+
+def _write_entries(step: str, entries: dict[object, Entry]) -> list:
+    """[task id, entry] pairs; an entry read from the cache file is written back as it was read."""
+    write_task, write_entry = plain.encoder(RESULTS[step][0]), plain.encoder(_entry_type(step))
+    return [entry.plain if entry.plain is not None else [write_task(task), write_entry((entry.key, entry.result, entry.pages))]
+            for task, entry in entries.items()]
+
+
+def _read_entries(step: str, pairs: object) -> dict[object, Entry]:
+    if step not in RESULTS:
+        raise plain.Invalid(f"results of an unknown step '{step}'")
+    if type(pairs) is not list:
+        raise plain.Invalid(f"expected a list of the results of step '{step}'")
+    read_task, read_entry = plain.decoder(RESULTS[step][0]), plain.decoder(_entry_type(step))
+    entries = {}
+    for pair in pairs:
+        if type(pair) is not list or len(pair) != 2:
+            raise plain.Invalid(f"expected a [task, result] pair in the results of step '{step}'")
+        entries[read_task(pair[0])] = Entry(*read_entry(pair[1]), plain=pair)
+    return entries
 
 
 class Memo:

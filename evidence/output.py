@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import ContentError, Problem
+from .cache import check_folder, remove
+from .errors import ContentError, Problem, os_message
+from .inputs import InputChanged
 
 STAGING_PREFIX = ".dist-staging-"
 OLD_SUFFIX = "-old"
@@ -32,10 +34,16 @@ BUILD_MARKER = ".nojekyll"
 
 @dataclass(frozen=True)
 class OutputStamp:
-    """How an output file is recognised as the one we wrote (ctime is left out: hard links change it)."""
+    """How an output file is recognised as the one we wrote.
+
+    Any write to a file, and setting its mtime back after, gives it a new ctime, which no program
+    can set back: while size, mtime, ctime and inode are the same, so are the bytes. Hard-linking
+    a file changes its ctime too, so the writer stats a file again after linking it.
+    """
 
     size: int
     mtime_ns: int
+    ctime_ns: int
     inode: int
 
     @classmethod
@@ -44,7 +52,7 @@ class OutputStamp:
 
     @classmethod
     def of_status(cls, status: os.stat_result) -> "OutputStamp":
-        return cls(status.st_size, status.st_mtime_ns, status.st_ino)
+        return cls(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 @dataclass(frozen=True)
@@ -64,9 +72,6 @@ class OutputState:
     staged_identity: int | None = None  # its inode: a folder deleted and made again holds nothing we know
     out_identity: int | None = None  # out_dir's inode after the last build: if it changed, someone else built or replaced it
     verified: bool = True  # False when read from disk: the folders are compared with the manifests first
-
-    def __setstate__(self, values: dict) -> None:
-        self.__dict__.update(values, verified=False)  # unpickled from the cache: the folders may have changed since
 
 
 class Output:
@@ -96,9 +101,13 @@ class Output:
         return cls(out_dir, cache_dir / f"{name}.previous", state, lock=cache_dir / f"{name}.lock")
 
     def __enter__(self) -> "Output":
+        refuse_link(self.out_dir)
         try:
             if self._lock_path is not None:
+                check_folder(self._lock_path.parent)
                 self._lock_path.parent.mkdir(parents=True, exist_ok=True)
+                if os.path.lexists(self._lock_path) and not os.path.isfile(self._lock_path):
+                    remove(self._lock_path)  # in our cache folder: ours
                 self._lock = open(self._lock_path, "wb")
                 _lock(self._lock)  # one build at a time per output folder: they share the staging folder
             if not self.state.verified or _identity(self.out_dir) != self.state.out_identity:
@@ -122,6 +131,11 @@ class Output:
                 shutil.rmtree(self.folder, ignore_errors=True)
                 with contextlib.suppress(OSError):  # another build may be using it
                     staging_area(self.out_dir).rmdir()
+            elif kind is not None and not issubclass(kind, (ContentError, InputChanged)):
+                # A write failed (a full disk, a file too large...): a page may be half-written. Only the
+                # previous output stays, so the cache folder holds nothing a good build did not leave.
+                shutil.rmtree(self.folder, ignore_errors=True)
+                self.state.staged, self.state.staged_identity = {}, None
         finally:
             self._close()
 
@@ -141,8 +155,9 @@ class Output:
             state.staged = {}
         else:
             folder = self._staging
-            if _identity(folder) is None or _identity(folder) != state.staged_identity:
-                shutil.rmtree(folder, ignore_errors=True)
+            if not _is_folder(folder) or _identity(folder) != state.staged_identity:
+                if os.path.lexists(folder):
+                    remove(folder)  # in our cache folder: ours, whatever it is
                 folder.mkdir(parents=True)
                 state.staged = {}
         folder.chmod(0o755)
@@ -183,7 +198,8 @@ class Output:
             for page, key in keys.items():
                 if page not in staged or staged[page].key != key:  # unchanged since the last build: share the file
                     replace_file(folder / page, lambda path, page=page: os.link(self.out_dir / page, path))
-                    staged[page] = live[page]
+                    stamp = OutputStamp.of(folder / page)  # a new ctime, in both folders: one file
+                    staged[page] = live[page] = PageRecord(key, stamp)
             stale = [page for page in staged if page not in keys]
             _remove(folder, stale)
             for page in stale:
@@ -302,6 +318,10 @@ def _remove(root: Path, pages: list[str]) -> None:
             folder = folder.parent
 
 
+def _is_folder(path: Path) -> bool:
+    return os.path.isdir(path) and not os.path.islink(path)
+
+
 def _identity(folder: Path) -> int | None:
     try:
         return os.stat(folder).st_ino
@@ -328,10 +348,20 @@ def refuse_foreign_folder(out_dir: Path) -> None:
         raise ContentError([Problem(out_dir, 1, "expected an output folder; found a file")])
 
 
+def refuse_link(out_dir: Path) -> None:
+    """A build swaps a new folder in where the output is: a symbolic link there would be replaced by it, not followed."""
+    if os.path.islink(out_dir):
+        target = os.readlink(out_dir)
+        raise ContentError([Problem(out_dir, 1, (
+            f"the output folder is a symbolic link (to {target}); a build swaps in a whole new folder, which would "
+            f"replace the link: build into its target instead (--out {os.path.realpath(out_dir)})"
+        ))])
+
+
 def _write_error(error: OSError, out_dir: Path) -> ContentError:
     where = Path(error.filename) if error.filename else out_dir
-    reason = "a file stands where a folder is needed" if isinstance(error, (FileExistsError, NotADirectoryError)) else error.strerror
-    return ContentError([Problem(where, 1, f"cannot write the site: {reason or error}")])
+    reason = "a file stands where a folder is needed" if isinstance(error, (FileExistsError, NotADirectoryError)) else os_message(error)
+    return ContentError([Problem(where, 1, f"cannot write the site: {reason}")])
 
 
 def _set_mtimes(folder: Path, mtime: int) -> None:

@@ -8,20 +8,21 @@ wrap those calls.
 from __future__ import annotations
 
 import contextlib
-import pickle
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import jinja2
 
+from . import plain
 from .check import Backlink, CitationIndex, check_explainer, warn_uncited
 from .errors import Problem, Problems
 from .explainers import load_explainer
 from .inputs import digest, digest_of
 from .load import load_source
 from .markdown import make_markdown
-from .model import ExplainerSummary, Settings, Site, Source, SourceSummary
+from .model import Citation, ExplainerSummary, Settings, Site, Source, SourceSummary
 from .render import CONSTANT_PAGES, EXPLAINER_PAGES, PAGES, SOURCE_PAGES, Renderer
 from .templates import make_templates, template_problem
 
@@ -97,7 +98,7 @@ class ExplainerRecord:
     check_errors: tuple[Problem, ...]
     count: int  # citations verified
     cited: dict[str, frozenset[int]]  # source id -> the paragraphs it cites
-    backlinks: dict[str, bytes]  # source id -> its backlinks to that source, pickled: read only to render that source's pages
+    backlinks: dict[str, str]  # source id -> its backlinks to that source as JSON text (backlinks_text): read only to render that source's pages
     backlink_digests: dict[str, bytes]
     render_problem: Problem | None
     pages: tuple[str, ...]
@@ -125,15 +126,37 @@ def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> t
         site = Site(context.settings, sources, (explainer,))
         render_problem, pages = _render(context, tools, site, checked.index(), EXPLAINER_PAGES, explainer)
     summary = ExplainerSummary.of(explainer)
-    backlinks = {source_id: pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL) for source_id, links in by_source.items()}
+    backlinks = {source_id: backlinks_text(summary, links) for source_id, links in by_source.items()}
     record = ExplainerRecord(
         referenced=referenced, summary=summary, summary_digest=digest_of(summary),
         load_errors=load_errors, load_warnings=load_warnings, check_errors=tuple(checks.errors), count=checked.count,
         cited={source_id: frozenset(numbers) for source_id, numbers in cited.items()}, backlinks=backlinks,
-        backlink_digests={source_id: digest(pickled) for source_id, pickled in backlinks.items()},
+        backlink_digests={source_id: digest(text) for source_id, text in backlinks.items()},
         render_problem=render_problem, pages=tuple(pages),
     )
     return record, pages
+
+
+# One explainer's backlinks to a source, kept between builds as JSON text: its summary once, then each
+# backlink's other fields (its citation's but the path, the explainer's own).
+BACKLINK_ROWS = tuple[ExplainerSummary, tuple[tuple[int, str | None, str, str | None, str, tuple[int, ...], str | None, str, int, int, str,
+                                                    tuple[int, int, int] | None], ...]]
+
+
+def backlinks_text(explainer: ExplainerSummary, links: list[tuple[int, Backlink]]) -> str:
+    rows = []
+    for number, b in links:
+        c = b.citation
+        assert c.path == explainer.path, "an explainer's citations are in its own file"
+        rows.append((number, b.topic, b.role, b.party, c.source_id, c.paragraphs, c.quote, c.raw, c.bracket, c.line, c.anchor, b.quoted))
+    return json.dumps(plain.encoder(BACKLINK_ROWS)((explainer, rows)), ensure_ascii=False, separators=(",", ":"))
+
+
+def read_backlinks(text: str) -> list[tuple[int, Backlink]]:
+    """The backlinks written by backlinks_text, checked field by field (they may come from the cache file)."""
+    explainer, rows = plain.decoder(BACKLINK_ROWS)(json.loads(text))
+    return [(number, Backlink(explainer, topic, role, party, Citation(source_id, paragraphs, quote, raw, bracket, explainer.path, line, anchor), quoted))
+            for number, topic, role, party, source_id, paragraphs, quote, raw, bracket, line, anchor, quoted in rows]
 
 
 # --- check what spans files ---------------------------------------------------------------
@@ -147,12 +170,12 @@ def find_uncited(source: Source, cited: Sequence[int]) -> tuple[Problem, ...]:
 
 # --- render the other pages ---------------------------------------------------------------
 
-def render_source_pages(context: Context, tools: Tools, source_id: str, backlinks: list[bytes]) -> tuple[Problem | None, Pages]:
-    """A source's pages, from the pickled backlinks of each explainer citing it."""
+def render_source_pages(context: Context, tools: Tools, source_id: str, backlinks: list[str]) -> tuple[Problem | None, Pages]:
+    """A source's pages, from the backlinks of each explainer citing it (backlinks_text)."""
     source = context.sources[source_id]
     citing: dict[tuple[str, int], list[Backlink]] = {}
-    for pickled in backlinks:
-        for number, backlink in pickle.loads(pickled):
+    for text in backlinks:
+        for number, backlink in read_backlinks(text):
             citing.setdefault((source_id, number), []).append(backlink)
     index = CitationIndex({key: tuple(links) for key, links in citing.items()}, 0)
     return _render(context, tools, Site(context.settings, (source,), ()), index, SOURCE_PAGES, source)

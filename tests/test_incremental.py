@@ -9,7 +9,7 @@ cache file (a new `build.py build` process), both with the memo, worker processe
 """
 from __future__ import annotations
 
-import pickle
+import json
 import random
 import re
 import shutil
@@ -303,12 +303,13 @@ def test_a_cache_written_by_another_version_is_ignored(tmp_path):
     out, cache_dir = tmp_path / "dist", tmp_path / ".cache"
     build(Paths(content=content), out, cache_dir=cache_dir)
     state_file = next(cache_dir.glob("*.state"))
-    stored = pickle.loads(state_file.read_bytes())
-    stored["identity"] = (cache.FORMAT - 1,) + stored["identity"][1:]
-    stored["state"].results.clear()  # what an older format might hold: nothing this version can trust
-    state_file.write_bytes(pickle.dumps(stored))
-    assert cache.load(state_file, stored["identity"], State) is not None
-    assert cache.load(state_file, (cache.FORMAT,) + stored["identity"][1:], State) is None
+    stored = json.loads(state_file.read_bytes())
+    stored["identity"] = [cache.FORMAT - 1] + stored["identity"][1:]
+    stored["state"]["results"].clear()  # what an older format might hold: nothing this version can trust
+    state_file.write_text(json.dumps(stored))
+    assert cache.load(state_file, stored["identity"], State.from_plain)[0] is not None
+    assert cache.load(state_file, [cache.FORMAT] + stored["identity"][1:], State.from_plain) == (
+        None, "was written by another version of Evidence, or for other folders")
     build(Paths(content=content), out, cache_dir=cache_dir)
     assert files_of(out) == clean_build(content, tmp_path)
 
@@ -328,7 +329,7 @@ def test_the_cache_lives_beside_the_output_not_in_it(tmp_path):
     build(Paths(content=content), tmp_path / "dist", cache_dir=tmp_path / ".cache" / "evidence")
     (content / "explainers/explainer-00001.md").unlink()
     build(Paths(content=content), tmp_path / "dist", cache_dir=tmp_path / ".cache" / "evidence")
-    assert sorted(p.name for p in (tmp_path / ".cache" / "evidence").iterdir()) == ["dist.lock", "dist.previous", "dist.state", "templates"]
+    assert sorted(p.name for p in (tmp_path / ".cache" / "evidence").iterdir()) == ["dist.lock", "dist.previous", "dist.state"]
     assert not any(".cache" in p.parts or p.suffix == ".state" for p in (tmp_path / "dist").rglob("*"))
 
 
@@ -449,10 +450,12 @@ def test_forked_workers_start_with_every_template_compiled():
     assert counts == str([int(templates)] * 4)
 
 
-def test_a_new_process_loads_compiled_templates_from_the_cache_folder(tmp_path, monkeypatch):
+def test_a_new_process_loads_compiled_templates_from_the_users_cache_folder_not_the_projects(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))  # loading compiled templates runs them: never from the project
     build(Paths(content=write_corpus(tmp_path / "content", 2)), tmp_path / "dist", cache_dir=tmp_path / ".cache")
-    assert list((tmp_path / ".cache/templates").glob("__jinja2_*.cache"))
-    tools = Tools((PROJECT / "templates",), tmp_path / ".cache/templates")
+    assert not (tmp_path / ".cache/templates").exists()
+    assert list((tmp_path / "home-cache/evidence/templates").glob("__jinja2_*.cache"))
+    tools = Tools((PROJECT / "templates",), tmp_path / "home-cache/evidence/templates")
 
     def compile_again(*args, **kwargs):
         raise AssertionError("compiled again, not loaded from the cache folder")

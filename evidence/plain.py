@@ -1,0 +1,204 @@
+"""Records as plain JSON values and back, checked field by field against their declared types: reading one can never run code.
+
+A frozen dataclass is a list of its fields' values in order; a tuple, frozenset or list is a
+list; a dict is an object when its keys are text or paths, else a list of [key, value] pairs;
+bytes are hexadecimal text, a path is text, a date is YYYY-MM-DD. `decoder(type)` returns a
+function that rebuilds a value of that type from plain values, or raises Invalid at the first
+value that is not what the type says.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import operator
+import types
+import typing
+from pathlib import Path
+from typing import Any, Callable
+
+
+class Invalid(ValueError):
+    """A plain value does not have the type its record declares."""
+
+
+def _fail(expected: str, found: object) -> typing.NoReturn:
+    raise Invalid(f"expected {expected}; found {type(found).__name__}")
+
+
+@functools.cache
+def decoder(kind: Any) -> Callable[[object], Any]:
+    """A function from plain values to a value of `kind`, checking every field on the way."""
+    if kind in SCALARS:
+        name = kind.__name__
+
+        def scalar(value: object, kind=kind) -> Any:
+            if type(value) is kind:
+                return value
+            _fail(name, value)
+        return scalar
+    if kind is type(None):
+        return lambda value: value if value is None else _fail("null", value)
+    if kind is bytes:
+        return lambda value: bytes.fromhex(value) if type(value) is str else _fail("hexadecimal text", value)
+    if kind is Path:
+        paths: dict[str, Path] = {}  # the same path is read many times (a file's digest, its step's results)
+
+        def path(value: object) -> Path:
+            if type(value) is not str:
+                _fail("a path", value)
+            found = paths.get(value)
+            if found is None:
+                found = paths[value] = Path(value)
+            return found
+        return path
+    if kind is dt.date:
+        return lambda value: dt.date.fromisoformat(value) if type(value) is str else _fail("a date", value)
+    if dataclasses.is_dataclass(kind):
+        return _dataclass_decoder(kind)
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return _optional(kind, arguments, decoder)
+    if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+        item = decoder(arguments[0])
+        return lambda value: tuple(map(item, value)) if type(value) is list else _fail("a list", value)
+    if origin is tuple:
+        items = tuple(decoder(argument) for argument in arguments)
+
+        def fixed(value: object) -> tuple:
+            if type(value) is not list or len(value) != len(items):
+                _fail(f"a list of {len(items)}", value)
+            return tuple(read(part) for read, part in zip(items, value))
+        return fixed
+    if origin in (frozenset, list):
+        item = decoder(arguments[0])
+        return lambda value: origin(map(item, value)) if type(value) is list else _fail("a list", value)
+    if origin is dict:
+        return _dict_decoder(*arguments)
+    raise TypeError(f"no plain form for {kind!r}")
+
+
+@functools.cache
+def encoder(kind: Any) -> Callable[[Any], object]:
+    """A function from a value of `kind` to plain values (the inverse of decoder(kind))."""
+    if kind in SCALARS or kind is type(None):
+        return _same
+    if kind is bytes:
+        return bytes.hex
+    if kind is Path:
+        return str
+    if kind is dt.date:
+        return dt.date.isoformat
+    if dataclasses.is_dataclass(kind):
+        fields = tuple((field.name, encoder(hint)) for field, hint in _fields(kind))
+        if all(write is _same for _, write in fields) and len(fields) > 1:
+            return operator.attrgetter(*(name for name, _ in fields))  # a tuple, made in C: JSON writes it as a list
+        return lambda value: [write(getattr(value, name)) for name, write in fields]
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return _optional(kind, arguments, encoder)
+    if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+        item = encoder(arguments[0])
+        return lambda value: [item(part) for part in value]
+    if origin is tuple:
+        items = tuple(encoder(argument) for argument in arguments)
+        return lambda value: [write(part) for write, part in zip(items, value)]
+    if origin is frozenset:
+        item = encoder(arguments[0])
+        return lambda value: sorted(item(part) for part in value)
+    if origin is list:
+        item = encoder(arguments[0])
+        return lambda value: [item(part) for part in value]
+    if origin is dict:
+        write_key, write_value = encoder(arguments[0]), encoder(arguments[1])
+        if arguments[0] in (str, Path):
+            return lambda value: {write_key(key): write_value(part) for key, part in value.items()}
+        return lambda value: [[write_key(key), write_value(part)] for key, part in value.items()]
+    raise TypeError(f"no plain form for {kind!r}")
+
+
+SCALARS = (str, int, bool)
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def _fields(kind: type) -> list[tuple[dataclasses.Field, Any]]:
+    hints = typing.get_type_hints(kind)
+    return [(field, hints[field.name]) for field in dataclasses.fields(kind)]
+
+
+def _dataclass_decoder(kind: type) -> Callable[[object], Any]:
+    fields = _fields(kind)
+    reads = tuple(decoder(hint) for _, hint in fields)
+    count, name = len(reads), kind.__name__
+    make = _maker(kind, tuple(field.name for field, _ in fields))
+    scalars = tuple(_scalar_types(hint) for _, hint in fields)
+    if all(scalars):  # every field plain text, a number, true/false or null: the types are checked in C
+        allowed = tuple(frozenset(types_) for types_ in scalars)
+
+        def flat(value: object) -> Any:
+            if type(value) is not list or len(value) != count or not all(map(frozenset.__contains__, allowed, map(type, value))):
+                _fail(f"a {name} of {count} fields", value)
+            return make(value)
+        return flat
+
+    def record(value: object) -> Any:
+        if type(value) is not list or len(value) != count:
+            _fail(f"a {name} of {count} fields", value)
+        return make([read(part) for read, part in zip(reads, value)])
+    return record
+
+
+def _maker(kind: type, names: tuple[str, ...]) -> Callable[[list], Any]:
+    """Makes a record from its fields' values, already checked: a frozen dataclass's __init__ sets each field the slow way."""
+    if hasattr(kind, "__slots__") or hasattr(kind, "__post_init__"):
+        return lambda values: kind(*values)
+    new = object.__new__
+
+    def make(values: list) -> Any:
+        made = new(kind)
+        made.__dict__.update(zip(names, values))
+        return made
+    return make
+
+
+def _scalar_types(kind: Any) -> tuple[type, ...] | None:
+    """The JSON types a field of this kind can hold if it is a scalar (text, a number, true/false, or X | None), else None."""
+    if kind in SCALARS:
+        return (kind,)
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        arguments = typing.get_args(kind)
+        if all(argument in SCALARS or argument is type(None) for argument in arguments):
+            return arguments
+    return None
+
+
+def _optional(kind: Any, arguments: tuple, make: Callable) -> Callable:
+    others = [argument for argument in arguments if argument is not type(None)]
+    if len(others) != 1 or len(arguments) != 2:
+        raise TypeError(f"no plain form for {kind!r}: only X | None unions have one")
+    inner = make(others[0])
+    return lambda value: None if value is None else inner(value)
+
+
+def _dict_decoder(key_kind: Any, value_kind: Any) -> Callable[[object], dict]:
+    read_key, read_value = decoder(key_kind), decoder(value_kind)
+    if key_kind in (str, Path):
+        def mapping(value: object) -> dict:
+            if type(value) is not dict:
+                _fail("an object", value)
+            return {read_key(key): read_value(part) for key, part in value.items()}
+        return mapping
+
+    def pairs(value: object) -> dict:
+        if type(value) is not list:
+            _fail("a list of pairs", value)
+        found = {}
+        for pair in value:
+            if type(pair) is not list or len(pair) != 2:
+                _fail("a [key, value] pair", pair)
+            found[read_key(pair[0])] = read_value(pair[1])
+        return found
+    return pairs
