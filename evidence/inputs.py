@@ -1,10 +1,13 @@
 """A build's input files, known by digest: read once per build, or vouched for by a stat that did not change."""
 from __future__ import annotations
 
+import fnmatch
 import functools
 import hashlib
 import os
 import pickle
+import re
+import stat
 import sys
 import time
 from dataclasses import dataclass
@@ -13,11 +16,76 @@ from pathlib import Path
 
 import yaml
 
+from .errors import ContentError, Problem, os_message, os_problem
+
 # A file whose status last changed this long before it was read can be trusted by its status
 # (size, times, inode) from then on: a later change would give it a later ctime. Files changed
 # more recently are read again, as file times are only as fine as the kernel's clock tick.
 SETTLED_NS = 2_000_000_000
 PACKAGE_DIR = Path(__file__).resolve().parent
+MAX_STATIC_BYTES = 100_000_000  # a template or static file; content files have their own limit (yamlfile.MAX_FILE_BYTES)
+STATIC_FILES = "template and static files"
+
+# What editors and systems leave beside the files you write: lock, swap and backup files,
+# folder metadata and version control. Never read as content, templates or static files, and
+# never a reason for the live preview to rebuild (evidence/watch.py): one list for both.
+IGNORED = (
+    ".#*", "#*#", "*~",  # Emacs: lock (a dangling link while a buffer is unsaved), auto-save, backup
+    ".*.sw[a-p]", ".*.swp", ".*.swx", "4913",  # Vim: swap files, and the file it writes to test a folder
+    "*.kate-swp", ".goutputstream-*", ".~lock.*#", "~$*",  # Kate, GNOME's editors, LibreOffice, Microsoft Office
+    "._*", ".DS_Store", ".AppleDouble", ".Spotlight-V100", ".Trashes",  # macOS
+    "Thumbs.db", "ehthumbs.db", "desktop.ini", "$RECYCLE.BIN",  # Windows
+    ".git", ".hg", ".svn",  # version control
+)
+_IGNORED = re.compile("|".join(fnmatch.translate(pattern) for pattern in IGNORED))
+
+
+def is_ignored(name: str) -> bool:
+    """Whether a file or folder name is one of IGNORED: an editor's or system's, not yours."""
+    return _IGNORED.match(name) is not None
+
+
+# What stands at a path that is not a file or a folder: opening it could wait forever (a named
+# pipe) or never end (a device such as /dev/zero), so it is refused before it is opened.
+SPECIAL = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+
+
+class NotReadable(Exception):
+    """An input that is refused before it is read: not a regular file, or too big. Its message says what was found."""
+
+
+def special_kind(mode: int) -> str | None:
+    """What a path holds if it is neither a regular file nor a folder, in words, else None."""
+    return SPECIAL.get(stat.S_IFMT(mode))
+
+
+def read_file(path: Path, limit: int, what: str = "content files") -> bytes:
+    """A regular file's bytes; raise NotReadable for anything else or anything over `limit` bytes, before reading it.
+
+    The status is checked before the file is opened, and again on the open file (opened without
+    waiting, in case a named pipe took the file's place meanwhile); the read stops past `limit`.
+    """
+    refuse_unless_file(os.stat(path), limit, what)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    with open(descriptor, "rb", closefd=True) as file:
+        refuse_unless_file(os.fstat(descriptor), limit, what)
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise NotReadable(too_big(len(data), limit, what))
+    return data
+
+
+def refuse_unless_file(status: os.stat_result, limit: int, what: str) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        raise NotReadable("expected a file; found a folder")
+    if not stat.S_ISREG(status.st_mode):
+        raise NotReadable(f"expected a file; found {special_kind(status.st_mode) or 'something else'}, which is not read")
+    if status.st_size > limit:
+        raise NotReadable(too_big(status.st_size, limit, what))
+
+
+def too_big(size: int, limit: int, what: str) -> str:
+    return f"the file is {size / 1e6:.1f} MB; {what} must be under {limit // 1_000_000} MB"
 
 
 def digest(*parts: bytes | str) -> bytes:
@@ -83,20 +151,21 @@ class Inputs:
         self.known = known  # updated as files are read, for the next build
         self.read: dict[Path, bytes] = {}
 
-    def digest(self, path: Path) -> bytes | None:
-        """The file's digest, or None if it cannot be read (loading it will say why)."""
+    def digest(self, path: Path, limit: int = 10_000_000) -> bytes | None:
+        """The file's digest, or None if it cannot be read, is not a regular file or is over `limit` bytes (loading it will say why)."""
         try:
-            stamp = Stamp.of(os.stat(path))
+            status = os.stat(path)
         except OSError:
             self.known.pop(path, None)
             return None
+        stamp = Stamp.of(status)
         known = self.known.get(path)
         if known is not None and known.settled and known.stamp == stamp:
             return known.digest
         now = time.time_ns()
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_file(path, limit, STATIC_FILES)
+        except (OSError, NotReadable):
             self.known.pop(path, None)
             return None
         self.read[path] = data
@@ -110,19 +179,42 @@ class Inputs:
         data = self.read.get(path)
         if data is None:
             try:
-                data = path.read_bytes()
-            except OSError:
+                data = read_file(path, MAX_STATIC_BYTES, STATIC_FILES)
+            except (OSError, NotReadable):
                 raise InputChanged(path) from None
         if digest(data) != expected:
             raise InputChanged(path)
         return data
 
     def tree(self, root: Path) -> dict[str, bytes]:
-        """The digest of every file under a folder (templates, static), by relative POSIX path."""
+        """The digest of every file under a folder (templates, static), by relative POSIX path, but the IGNORED;
+        raise ContentError naming each that is not a readable file."""
         found: dict[str, bytes] = {}
-        for folder, folders, files in os.walk(root):
-            folders.sort()
+        problems = []
+
+        def walk_error(error: OSError) -> None:
+            problems.append(os_problem(error, root, "cannot read"))
+        for folder, folders, files in os.walk(root, onerror=walk_error):
+            folders[:] = sorted(name for name in folders if not is_ignored(name))
             for name in sorted(files):
+                if is_ignored(name):
+                    continue
                 path = Path(folder, name)
-                found[path.relative_to(root).as_posix()] = self.digest(path) or b"unreadable"
+                file_digest = self.digest(path, MAX_STATIC_BYTES)
+                if file_digest is None:
+                    problems.append(Problem(path, 1, why_unreadable(path)))
+                found[path.relative_to(root).as_posix()] = file_digest or b"unreadable"
+        if problems:
+            raise ContentError(problems)
         return found
+
+
+def why_unreadable(path: Path) -> str:
+    """Why a template or static file cannot be read, in words."""
+    try:
+        read_file(path, MAX_STATIC_BYTES, STATIC_FILES)
+    except NotReadable as refused:
+        return str(refused)
+    except OSError as error:
+        return f"cannot read file: {os_message(error)}"
+    return "the file changed while it was read; build again once it is saved"

@@ -1,6 +1,7 @@
 """Load a content folder into the model: site settings, sources and explainers, all checked."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from markdown_it import MarkdownIt
 from .citations import MAX_PARAGRAPH
 from .errors import Problems
 from .explainers import load_explainer
+from .inputs import is_ignored, special_kind
 from .model import SOURCE_KINDS, Author, Paragraph, Settings, Site, Source, Subheading
 from .yamlfile import (
     Field, date, describe, id_for, identifier, list_of, mapping, one_of, parse_yaml, read_fields, read_text,
@@ -85,16 +87,52 @@ def is_content_folder(content_dir: Path, problems: Problems) -> bool:
 
 
 def markdown_files(folder: Path, problems: Problems) -> list[Path]:
+    """The .md files of a folder of the content folder (sources/, explainers/), but editors' and systems' (inputs.IGNORED).
+
+    Anything that is not a file, or a link that leads out of the project, is a problem, and is never opened.
+    """
     if folder.exists() and not folder.is_dir():
         problems.error(folder, 1, "expected a folder of .md files; found a file")
         return []
     if not folder.is_dir():
         problems.error(folder, 1, "folder not found: a site needs sources/ and explainers/ folders of .md files")
         return []
-    files = sorted(folder.glob("*.md"))
-    if not files:
+    with os.scandir(folder) as entries:
+        found = sorted((entry for entry in entries if entry.name.endswith(".md") and not is_ignored(entry.name)), key=lambda e: e.name)
+    outside = leads_outside(folder, folder.parent)
+    files = []
+    for entry in found:
+        path = folder / entry.name
+        refused = outside or (entry.is_symlink() and leads_outside(path, folder.parent)) or _not_a_file(entry)
+        if refused:
+            problems.error(path, 1, refused)
+        else:
+            files.append(path)
+    if not found:
         problems.error(folder, 1, f"no .md files in this folder; a site needs at least one {folder.name.removesuffix('s')}")
     return files
+
+
+def leads_outside(path: Path, content_dir: Path) -> str | None:
+    """Why a content file is not read if it is, or leads by symbolic links to, a place outside the project
+    (the folder holding the content folder, or the content folder's own target), else None."""
+    target = os.path.realpath(path)
+    inside = (os.path.realpath(content_dir.absolute().parent), os.path.realpath(content_dir))
+    if any(target == root or target.startswith(os.path.join(root, "")) for root in inside):
+        return None
+    return (f"a symbolic link to {target}, outside the project: content is read only from inside the project folder "
+            "(the one holding the content folder); copy the file in, or link to a file inside it")
+
+
+def _not_a_file(entry: os.DirEntry) -> str | None:
+    """Why an entry is refused without being opened: a named pipe, a device or a socket (a folder is said by read_text)."""
+    try:
+        if entry.is_file() or entry.is_dir():  # known from the folder listing, without a system call
+            return None
+        kind = special_kind(entry.stat().st_mode)
+    except OSError:
+        return None  # a dangling link: reading it says so
+    return f"expected a file; found {kind}, which is not read" if kind else None
 
 
 def check_unique_ids(items: list, what: str, problems: Problems) -> None:
@@ -110,6 +148,10 @@ def check_unique_ids(items: list, what: str, problems: Problems) -> None:
 
 def load_settings(path: Path, problems: Problems, data: bytes | None = None) -> Settings | None:
     exists = data is not None or path.exists()
+    outside = exists and path.is_symlink() and leads_outside(path, path.parent)
+    if outside:
+        problems.error(path, 1, outside)
+        return None
     content = read_text(path, problems, data) if exists else None
     if not exists:
         problems.error(path, 1, "site settings not found: create site.yaml with at least 'title' and 'description'")

@@ -131,7 +131,7 @@ class Output:
                 shutil.rmtree(self.folder, ignore_errors=True)
                 with contextlib.suppress(OSError):  # another build may be using it
                     staging_area(self.out_dir).rmdir()
-            elif kind is not None and not issubclass(kind, (ContentError, InputChanged)):
+            elif kind is not None and (issubclass(kind, WriteFailed) or not issubclass(kind, (ContentError, InputChanged))):
                 # A write failed (a full disk, a file too large...): a page may be half-written. Only the
                 # previous output stays, so the cache folder holds nothing a good build did not leave.
                 shutil.rmtree(self.folder, ignore_errors=True)
@@ -292,6 +292,9 @@ def write_new_file(target: Path, data: bytes) -> OutputStamp:
         while view:
             view = view[os.write(descriptor, view):]
         return OutputStamp.of_status(os.fstat(descriptor))
+    except OSError as error:
+        error.filename = error.filename or os.fspath(target)  # a full disk names no file: say which one was being written
+        raise
     finally:
         os.close(descriptor)
 
@@ -358,10 +361,14 @@ def refuse_link(out_dir: Path) -> None:
         ))])
 
 
+class WriteFailed(ContentError):
+    """The system refused a write (a full disk, a file too large, no permission): a page may be half-written."""
+
+
 def _write_error(error: OSError, out_dir: Path) -> ContentError:
-    where = Path(error.filename) if error.filename else out_dir
+    where = Path(os.fsdecode(error.filename)) if error.filename else out_dir
     reason = "a file stands where a folder is needed" if isinstance(error, (FileExistsError, NotADirectoryError)) else os_message(error)
-    return ContentError([Problem(where, 1, f"cannot write the site: {reason}")])
+    return WriteFailed([Problem(where, 1, f"cannot write the site: {reason}")])
 
 
 def _set_mtimes(folder: Path, mtime: int) -> None:

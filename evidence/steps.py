@@ -19,7 +19,7 @@ from . import plain
 from .check import Backlink, CitationIndex, check_explainer, warn_uncited
 from .errors import Problem, Problems
 from .explainers import load_explainer
-from .inputs import digest, digest_of
+from .inputs import digest, digest_of, is_ignored
 from .load import load_source
 from .markdown import make_markdown
 from .model import Citation, ExplainerSummary, Settings, Site, Source, SourceSummary
@@ -54,7 +54,7 @@ class Tools:
 
     def compile_all(self) -> "Tools":
         """Compile every template now, before worker processes fork and inherit them; a broken one fails where it is used."""
-        for name in self.templates.list_templates():
+        for name in self.templates.list_templates(filter_func=lambda name: not any(map(is_ignored, name.split("/")))):
             with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError):
                 self.templates.get_template(name)
         return self

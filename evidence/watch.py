@@ -16,6 +16,7 @@ from typing import Callable
 from .build import Paths, Report, rebuild
 from .errors import ContentError, Problem, display_path
 from .incremental import Builder
+from .inputs import is_ignored
 
 POLL_SECONDS = 0.05
 SETTLE_SECONDS = 0.05  # a burst of saves is over when nothing changed for this long
@@ -79,8 +80,9 @@ def is_stylesheets_only(changed: frozenset[Path], static_dir: Path) -> bool:
 
 
 def snapshot(roots: tuple[Path, ...], skip: Path | None = None) -> Snapshot:
-    """Every file under the roots (but not under the absolute path `skip`, the output) with
-    its modification time, size and inode: any save changes one of them."""
+    """Every file under the roots (but not under the absolute path `skip`, the output, nor the
+    editors' and systems' files the build ignores, inputs.IGNORED) with its modification time,
+    size and inode: any save changes one of them."""
     files: Snapshot = {}
     for root in roots:
         for folder, dirs, names in os.walk(root):
@@ -95,11 +97,6 @@ def snapshot(roots: tuple[Path, ...], skip: Path | None = None) -> Snapshot:
                     continue
                 files[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     return files
-
-
-def is_ignored(name: str) -> bool:
-    """Editors' swap, lock and backup files (.x.swp, .#x, #x#, x~) and hidden folders like .git."""
-    return name.startswith((".", "#")) or name.endswith("~")
 
 
 def changed_paths(before: Snapshot, after: Snapshot) -> frozenset[Path]:

@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 import yaml
 
-from .errors import Problems
+from .errors import Problems, os_message
+from .inputs import NotReadable, read_file
 
 
 class YMap(dict):
@@ -261,17 +262,13 @@ def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str 
     `data` is the file's bytes when the caller has read them already (to know if they changed).
     """
     if data is None:
-        if path.is_dir():
-            problems.error(path, 1, "expected a file; found a folder")
-            return None
         try:
-            size = path.stat().st_size
-            data = path.read_bytes() if size <= MAX_FILE_BYTES else b""
-        except OSError as error:
-            problems.error(path, 1, f"cannot read file: {error.strerror or error}")
+            data = read_file(path, MAX_FILE_BYTES)  # refuses a named pipe, a device or a file too big before reading it
+        except NotReadable as refused:
+            problems.error(path, 1, str(refused))
             return None
-        if size > MAX_FILE_BYTES:
-            problems.error(path, 1, f"the file is {size / 1e6:.1f} MB; content files must be under {MAX_FILE_BYTES // 1_000_000} MB")
+        except OSError as error:
+            problems.error(path, 1, f"cannot read file: {os_message(error)}")
             return None
     elif len(data) > MAX_FILE_BYTES:
         problems.error(path, 1, f"the file is {len(data) / 1e6:.1f} MB; content files must be under {MAX_FILE_BYTES // 1_000_000} MB")
