@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import resource
 import shutil
@@ -188,3 +189,212 @@ def test_a_cache_that_cannot_be_saved_after_the_site_is_written_says_so(project,
         "build failed: 1 problem; the site was written, but not all that goes with it",
     ]
     assert (project / "dist/index.html").is_file()
+
+
+# --- inputs: regular files and folders only; editors' and systems' files ignored ----------------------------------
+
+EDITOR_FILES = {
+    "explainers/._ex.md": b"\x00\x05\x16\x07 macOS resource fork",
+    "explainers/ex.md~": "a backup",
+    "explainers/.ex.md.swp": b"b0VIM swap",
+    "sources/.src.md.swx": b"b0VIM swap",
+    "sources/4913": "",
+    ".DS_Store": b"\x00\x00\x00\x01Bud1",
+    "sources/Thumbs.db": b"\xd0\xcf\x11\xe0",
+}
+
+
+def test_editor_and_system_files_in_the_content_are_ignored(project):
+    expected = clean_build(project / "content", project / "clean")
+    write_tree(project / "content", {**EDITOR_FILES, "site.yaml": None, "sources/src.md": None, "explainers/ex.md": None})
+    (project / "content/explainers/.#ex.md").symlink_to("user@host.1234:1700000000")  # Emacs's lock: a dangling link
+    result = run("build", "--content", "content", "--out", "dist", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert files_of(project / "dist") == expected
+
+
+def test_editor_files_in_templates_and_static_are_ignored(tmp_path):
+    static, overrides = tmp_path / "static", tmp_path / "theme"
+    shutil.copytree(PROJECT / "static", static)
+    overrides.mkdir()
+    for folder, name in ((static, "style.css"), (overrides, "_footer.html")):
+        (folder / f".#{name}").symlink_to("user@host.1234:1700000000")
+        (folder / f".{name}.swp").write_bytes(b"b0VIM")
+        (folder / f"{name}~").write_text("old")
+    content = write_tree(tmp_path / "content", {})
+    build(Paths(content=content, static=static, overrides=overrides), tmp_path / "dist", cache_dir=tmp_path / ".cache")
+    assert files_of(tmp_path / "dist") == clean_build(content, tmp_path / "clean")
+
+
+def test_the_preview_ignores_the_same_files_as_the_build(tmp_path):
+    for name in ("a.md", "a.md~", ".a.md.swp", "4913", "._a.md", ".DS_Store", ".git/HEAD", ".well-known/security.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / ".#a.md").symlink_to("user@host.1234:1700000000")
+    assert sorted(path.relative_to(tmp_path).as_posix() for path in snapshot((tmp_path,))) == [".well-known/security.txt", "a.md"]
+
+
+@pytest.mark.parametrize("where", ["content/sources/pipe.md", "theme/_footer.html", "content/site.yaml"])
+def test_a_named_pipe_is_refused_without_being_opened(project, where):
+    (project / "theme").mkdir()
+    pipe = project / where
+    pipe.unlink(missing_ok=True)
+    os.mkfifo(pipe)
+    result = run("build", "--content", "content", "--out", "dist", "--templates", "theme", cwd=project)
+    assert result.returncode == 1
+    assert problem_lines(result) == [f"{where}:1: expected a file; found a named pipe (FIFO), which is not read"]
+    assert not (project / "dist").exists()
+
+
+def test_a_device_in_the_static_folder_is_refused_without_being_read(tmp_path):
+    static = tmp_path / "static"
+    shutil.copytree(PROJECT / "static", static)
+    (static / "zero.bin").symlink_to("/dev/zero")
+    script = (f"import sys; sys.path.insert(0, {str(PROJECT)!r}); from pathlib import Path; from evidence.build import Paths, build\n"
+              f"from evidence.errors import ContentError\n"
+              f"try: build(Paths(content=Path('content'), static=Path('static')), Path('dist'))\n"
+              f"except ContentError as error: print(error)")
+    write_tree(tmp_path / "content", {})
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.stdout == "static/zero.bin:1: expected a file; found a device, which is not read\n", result.stderr
+
+
+def test_a_content_file_too_big_is_refused_before_it_is_read(project):
+    with open(project / "content/sources/huge.md", "wb") as huge:
+        huge.truncate(50_000_000_000)  # sparse: reading it would take minutes and all the memory
+    result = run("build", "--content", "content", "--out", "dist", cwd=project)
+    assert problem_lines(result) == ["content/sources/huge.md:1: the file is 50000.0 MB; content files must be under 10 MB"]
+
+
+def test_a_link_inside_the_project_is_followed(project):
+    expected = clean_build(project / "content", project / "clean")
+    shared = project / "shared"
+    shared.mkdir()
+    (project / "content/sources/src.md").rename(shared / "src.md")
+    (project / "content/sources/src.md").symlink_to("../../shared/src.md")
+    result = run("build", "--content", "content", "--out", "dist", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert files_of(project / "dist") == expected
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/etc/hostname", "elsewhere/src.md"])
+def test_a_link_leading_out_of_the_project_is_refused(tmp_path, target):
+    project = tmp_path / "project"
+    write_tree(project / "content", {})
+    write_tree(tmp_path / "elsewhere", {"src.md": (project / "content/sources/src.md").read_text()})
+    (project / "content/sources/src.md").unlink()
+    (project / "content/sources/src.md").symlink_to(tmp_path / target if not target.startswith("/") else target)
+    result = run("build", "--content", "content", "--out", "dist", cwd=project)
+    real = os.path.realpath(project / "content/sources/src.md")
+    assert problem_lines(result) == [
+        f"content/sources/src.md:1: a symbolic link to {real}, outside the project: content is read only from inside the project "
+        "folder (the one holding the content folder); copy the file in, or link to a file inside it"]
+
+
+@pytest.mark.parametrize("where", ["theme/_footer.html", "static/logo.svg"])
+def test_an_unreadable_template_or_static_file_is_one_line(tmp_path, where):
+    static, theme = tmp_path / "static", tmp_path / "theme"
+    shutil.copytree(PROJECT / "static", static)
+    theme.mkdir()
+    (tmp_path / where).symlink_to(tmp_path / "nowhere")
+    content = write_tree(tmp_path / "content", {})
+    with pytest.raises(output.ContentError) as raised:
+        build(Paths(content=content, static=static, overrides=theme), tmp_path / "dist", cache_dir=tmp_path / ".cache")
+    assert [str(problem) for problem in raised.value.problems] == [f"{tmp_path / where}:1: cannot read file: No such file or directory"]
+
+
+# --- the cache: plain data, checked when read; whatever stands where its files go ----------------------------------
+
+
+def cached_build(project: Path, *options: str) -> subprocess.CompletedProcess:
+    return run("build", "--content", "content", "--out", "dist", *options, cwd=project)
+
+
+def test_a_cache_value_of_the_wrong_type_means_no_cache_and_a_full_build(project):
+    assert cached_build(project).returncode == 0
+    state_file = project / ".cache/evidence/dist.state"
+    stored = json.loads(state_file.read_text())
+    manifest = stored["state"]["output"][0]
+    manifest["index.html"][1][0] = str(manifest["index.html"][1][0])  # a file's size as text, not a number: valid JSON still
+    state_file.write_text(json.dumps(stored))
+    (project / "content/explainers/ex.md").write_text((project / "content/explainers/ex.md").read_text().replace("Two sides.", "Both sides."))
+    result = cached_build(project, "--verbose")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0].startswith(".cache/evidence/dist.state: not used, as it is damaged (expected ")
+    assert result.stderr.splitlines()[0].endswith("); every page is rendered again")
+    assert files_of(project / "dist") == clean_build(project / "content", project / "clean")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "pickle", "deeply-nested", "not-an-object", "unknown-step"])
+def test_a_damaged_cache_file_is_ignored_and_never_run(project, damage):
+    assert cached_build(project).returncode == 0
+    state_file = project / ".cache/evidence/dist.state"
+    text = state_file.read_text()
+    marker = project / "ran"
+    state_file.write_bytes({
+        "truncated": text[: len(text) // 2].encode(),
+        "pickle": b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR.",  # what pickle.loads would run
+        "deeply-nested": b"[" * 100_000 + b"]" * 100_000,
+        "not-an-object": b"[1, 2, 3]",
+        "unknown-step": text.replace('"results":{', '"results":{"made up":[],', 1).encode(),
+    }[damage])
+    result = cached_build(project, "--verbose")
+    assert result.returncode == 0, result.stderr
+    assert ".cache/evidence/dist.state: not used, as it " in result.stderr
+    assert not marker.exists()
+    assert files_of(project / "dist") == clean_build(project / "content", project / "clean")
+
+
+@pytest.mark.parametrize("what", ["dist.state", "dist.previous", "dist.lock"])
+@pytest.mark.parametrize("wrong", ["folder", "file", "link to /dev/zero", "dangling link"])
+def test_whatever_stands_where_the_cache_keeps_its_files_is_replaced(project, what, wrong):
+    assert cached_build(project).returncode == 0
+    path = project / ".cache/evidence" / what
+    shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    if wrong == "folder":
+        (path / "inside").mkdir(parents=True)
+    elif wrong == "file":
+        path.write_text("not what it should be")
+    else:
+        path.symlink_to("/dev/zero" if wrong == "link to /dev/zero" else project / "nowhere")
+    (project / "content/sources/src.md").write_text((project / "content/sources/src.md").read_text().replace("Paper", "The Paper"))
+    result = cached_build(project)
+    assert result.returncode == 0, result.stderr
+    assert files_of(project / "dist") == clean_build(project / "content", project / "clean")
+    assert cached_build(project).returncode == 0
+    assert os.path.isfile(project / ".cache/evidence/dist.state") and not os.path.islink(project / ".cache/evidence/dist.state")
+
+
+def test_a_file_where_the_cache_folder_goes_is_someone_elses_and_is_left_alone(project):
+    (project / ".cache").mkdir()
+    (project / ".cache/evidence").write_text("my notes")
+    result = cached_build(project)
+    assert problem_lines(result) == [".cache/evidence:1: expected the build's cache folder; found a file: move it away, or build with --no-cache"]
+    assert (project / ".cache/evidence").read_text() == "my notes"
+    assert not (project / "dist").exists()
+    assert cached_build(project, "--no-cache").returncode == 0
+
+
+def test_a_symlinked_output_folder_is_refused_and_its_target_left_alone(project):
+    assert run("build", "--content", "content", "--out", "site", cwd=project).returncode == 0
+    before = files_of(project / "site")
+    (project / "dist").symlink_to("site")
+    result = cached_build(project)
+    assert problem_lines(result) == [
+        "dist:1: the output folder is a symbolic link (to site); a build swaps in a whole new folder, which would replace the link: "
+        f"build into its target instead (--out {project / 'site'})"]
+    assert os.path.islink(project / "dist") and files_of(project / "site") == before
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "no-cache"])
+def test_an_edit_in_the_output_that_keeps_size_and_mtime_is_repaired(project, cached):
+    options = [] if cached else ["--no-cache"]
+    assert cached_build(project, *options).returncode == 0
+    page = project / "dist/explainers/ex/index.html"
+    good, status = page.read_bytes(), page.stat()
+    with open(page, "r+b") as file:  # in place: the same inode, size and, after, mtime
+        file.write(b"<!-- defaced -->"[: len(good)])
+    os.utime(page, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert page.stat().st_size == status.st_size and page.stat().st_mtime_ns == status.st_mtime_ns and page.read_bytes() != good
+    assert cached_build(project).returncode == 0
+    assert page.read_bytes() == good
