@@ -85,6 +85,7 @@ def _cached_build(paths: Paths, out_dir: Path, cache_dir: Path, options: dict, l
     state, why_not = cache.load(state_file, identity, State.from_plain)
     if why_not:
         log(f"{display_path(state_file)}: not used, as it {why_not}; every page is rendered again")
+    as_read = state.fingerprint() if state else None
     builder = Builder(paths, out_dir, cache_dir=cache_dir, state=state, **options)
     try:
         built = builder.build()
@@ -95,7 +96,8 @@ def _cached_build(paths: Paths, out_dir: Path, cache_dir: Path, options: dict, l
             pass  # the old file stays, and stays true: the next build checks both folders against it
         raise
     try:
-        cache.save(state_file, identity, builder.state.to_plain())
+        if builder.state.fingerprint() != as_read:  # else the file holds this very state (a build that changed nothing)
+            cache.save(state_file, identity, builder.state.to_plain())
     except OSError as error:
         raise ContentError([os_problem(error, state_file, "cannot save the build's cache")], published=True) from None
     return built

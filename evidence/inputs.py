@@ -10,7 +10,7 @@ import re
 import stat
 import sys
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 from importlib import metadata
 from pathlib import Path
 
@@ -116,8 +116,7 @@ def code_version() -> bytes:
     return digest(*parts)
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """What stat says of a file: while it is unchanged, so are the file's bytes (once settled)."""
 
     size: int
@@ -131,8 +130,7 @@ class Stamp:
         return cls(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
 
 
-@dataclass(frozen=True)
-class Known:
+class Known(NamedTuple):
     """A file's digest, and the stamp that vouches for it if the file had settled when read."""
 
     stamp: Stamp

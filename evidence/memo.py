@@ -108,6 +108,13 @@ class State:
             "output": plain.encoder(OutputState)(self.output),
         }
 
+    def fingerprint(self) -> tuple:
+        """What to_plain would write, in short: a state whose fingerprint did not change since it was read need not be written again."""
+        output = self.output
+        return (dict(self.known), {step: len(entries) for step, entries in self.results.items()}, dict(output.manifest),
+                dict(output.staged), output.staged_identity, output.out_identity,
+                all(entry.plain is not None for entries in self.results.values() for entry in entries.values()))
+
     @classmethod
     def from_plain(cls, value: object) -> "State":
         """The state written by to_plain; raises plain.Invalid (a ValueError) at the first value of a wrong type."""

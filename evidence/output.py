@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from .cache import check_folder, remove
 from .errors import ContentError, Problem, os_message
@@ -32,8 +32,7 @@ RENAME_EXCHANGE = 2  # linux/fs.h
 BUILD_MARKER = ".nojekyll"
 
 
-@dataclass(frozen=True)
-class OutputStamp:
+class OutputStamp(NamedTuple):
     """How an output file is recognised as the one we wrote.
 
     Any write to a file, and setting its mtime back after, gives it a new ctime, which no program
@@ -55,8 +54,7 @@ class OutputStamp:
         return cls(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
-@dataclass(frozen=True)
-class PageRecord:
+class PageRecord(NamedTuple):
     """A page an output folder holds: the key it was rendered with, and the stamp of its file there."""
 
     key: bytes | None

@@ -1,6 +1,6 @@
 """Records as plain JSON values and back, checked field by field against their declared types: reading one can never run code.
 
-A frozen dataclass is a list of its fields' values in order; a tuple, frozenset or list is a
+A frozen dataclass or a named tuple is a list of its fields' values in order; a tuple, frozenset or list is a
 list; a dict is an object when its keys are text or paths, else a list of [key, value] pairs;
 bytes are hexadecimal text, a path is text, a date is YYYY-MM-DD. `decoder(type)` returns a
 function that rebuilds a value of that type from plain values, or raises Invalid at the first
@@ -54,7 +54,7 @@ def decoder(kind: Any) -> Callable[[object], Any]:
         return path
     if kind is dt.date:
         return lambda value: dt.date.fromisoformat(value) if type(value) is str else _fail("a date", value)
-    if dataclasses.is_dataclass(kind):
+    if dataclasses.is_dataclass(kind) or _is_named_tuple(kind):
         return _dataclass_decoder(kind)
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
@@ -89,8 +89,13 @@ def encoder(kind: Any) -> Callable[[Any], object]:
         return str
     if kind is dt.date:
         return dt.date.isoformat
+    if _is_named_tuple(kind):
+        fields = tuple(encoder(hint) for _, hint in _fields(kind))
+        if all(write is _same for write in fields):
+            return _same  # a tuple already: JSON writes it as a list
+        return lambda value: [write(part) for write, part in zip(fields, value)]
     if dataclasses.is_dataclass(kind):
-        fields = tuple((field.name, encoder(hint)) for field, hint in _fields(kind))
+        fields = tuple((name, encoder(hint)) for name, hint in _fields(kind))
         if all(write is _same for _, write in fields) and len(fields) > 1:
             return operator.attrgetter(*(name for name, _ in fields))  # a tuple, made in C: JSON writes it as a list
         return lambda value: [write(getattr(value, name)) for name, write in fields]
@@ -124,16 +129,22 @@ def _same(value: object) -> object:
     return value
 
 
-def _fields(kind: type) -> list[tuple[dataclasses.Field, Any]]:
+def _is_named_tuple(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, tuple) and hasattr(kind, "_fields")
+
+
+def _fields(kind: type) -> list[tuple[str, Any]]:
+    """A record's fields: their names and types."""
     hints = typing.get_type_hints(kind)
-    return [(field, hints[field.name]) for field in dataclasses.fields(kind)]
+    names = kind._fields if _is_named_tuple(kind) else [field.name for field in dataclasses.fields(kind)]
+    return [(name, hints[name]) for name in names]
 
 
 def _dataclass_decoder(kind: type) -> Callable[[object], Any]:
     fields = _fields(kind)
     reads = tuple(decoder(hint) for _, hint in fields)
     count, name = len(reads), kind.__name__
-    make = _maker(kind, tuple(field.name for field, _ in fields))
+    make = _maker(kind, tuple(name for name, _ in fields))
     scalars = tuple(_scalar_types(hint) for _, hint in fields)
     if all(scalars):  # every field plain text, a number, true/false or null: the types are checked in C
         allowed = tuple(frozenset(types_) for types_ in scalars)
@@ -153,6 +164,8 @@ def _dataclass_decoder(kind: type) -> Callable[[object], Any]:
 
 def _maker(kind: type, names: tuple[str, ...]) -> Callable[[list], Any]:
     """Makes a record from its fields' values, already checked: a frozen dataclass's __init__ sets each field the slow way."""
+    if _is_named_tuple(kind):
+        return functools.partial(tuple.__new__, kind)
     if hasattr(kind, "__slots__") or hasattr(kind, "__post_init__"):
         return lambda values: kind(*values)
     new = object.__new__

@@ -176,6 +176,20 @@ def test_a_file_removed_while_the_build_reads_it_is_one_line(project, monkeypatc
     ]
 
 
+def test_a_file_that_keeps_changing_is_one_line(project, monkeypatch, capsys):
+    from evidence import inputs
+
+    def always_changed(self, path, expected):
+        raise inputs.InputChanged(path)  # an editor saving it every time the build reads it
+    monkeypatch.setattr(inputs.Inputs, "data", always_changed)
+    monkeypatch.chdir(project)
+    assert cli.main(["build", "--content", "content", "--out", "dist"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "content/explainers/ex.md:1: the file changed every time it was read (3 times); build again once it is saved",
+        "build failed: 1 problem; nothing was written",
+    ]
+
+
 def test_a_cache_that_cannot_be_saved_after_the_site_is_written_says_so(project, monkeypatch, capsys):
     from evidence import cache
 
@@ -257,6 +271,17 @@ def test_a_device_in_the_static_folder_is_refused_without_being_read(tmp_path):
     write_tree(tmp_path / "content", {})
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT)
     assert result.stdout == "static/zero.bin:1: expected a file; found a device, which is not read\n", result.stderr
+
+
+def test_a_static_file_too_big_is_refused_before_it_is_read(tmp_path):
+    static = tmp_path / "static"
+    shutil.copytree(PROJECT / "static", static)
+    with open(static / "video.mp4", "wb") as huge:
+        huge.truncate(150_000_000)
+    with pytest.raises(output.ContentError) as raised:
+        build(Paths(content=write_tree(tmp_path / "content", {}), static=static), tmp_path / "dist")
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{static / 'video.mp4'}:1: the file is 150.0 MB; template and static files must be under 100 MB"]
 
 
 def test_a_content_file_too_big_is_refused_before_it_is_read(project):
