@@ -23,7 +23,8 @@ from .errors import ContentError, Problem, os_message, os_problem
 # more recently are read again, as file times are only as fine as the kernel's clock tick.
 SETTLED_NS = 2_000_000_000
 PACKAGE_DIR = Path(__file__).resolve().parent
-MAX_STATIC_BYTES = 100_000_000  # a template or static file; content files have their own limit (yamlfile.MAX_FILE_BYTES)
+MAX_CONTENT_BYTES = 10_000_000  # a content file: ten times a long book; anything bigger is a mistaken file
+MAX_STATIC_BYTES = 100_000_000  # a template or static file
 STATIC_FILES = "template and static files"
 
 # What editors and systems leave beside the files you write: lock, swap and backup files,
@@ -149,7 +150,7 @@ class Inputs:
         self.known = known  # updated as files are read, for the next build
         self.read: dict[Path, bytes] = {}
 
-    def digest(self, path: Path, limit: int = 10_000_000) -> bytes | None:
+    def digest(self, path: Path, limit: int = MAX_CONTENT_BYTES) -> bytes | None:
         """The file's digest, or None if it cannot be read, is not a regular file or is over `limit` bytes (loading it will say why)."""
         try:
             status = os.stat(path)

@@ -176,11 +176,18 @@ class Output:
         """A page's bytes, or the stamp of the file a worker process wrote for it in self.folder."""
         try:
             stamp = data if isinstance(data, OutputStamp) else write_new_file(self.folder / page, data)
+            self._unshare(page)
         except OSError as error:
             raise _write_error(error, self.out_dir) from None
         self.state.staged[page] = PageRecord(key, stamp)
         self.rendered[page] = None
         self.pages[page] = key
+
+    def _unshare(self, page: str) -> None:
+        """After the staging folder's file for a page was replaced or removed: if out_dir's was the same file, it has a new ctime now."""
+        staged, live = self.state.staged.get(page), self.state.manifest.get(page)
+        if staged is not None and live is not None and staged.stamp.inode == live.stamp.inode:
+            self.state.manifest[page] = PageRecord(live.key, OutputStamp.of(self.out_dir / page))
 
     def keep(self, pages: Iterable[str], key: bytes | None) -> None:
         """Pages out_dir holds as they must be (see holds): the staging folder gets them at finish()."""
@@ -201,6 +208,7 @@ class Output:
             stale = [page for page in staged if page not in keys]
             _remove(folder, stale)
             for page in stale:
+                self._unshare(page)
                 del staged[page]
             if self.mtime is not None:
                 _set_mtimes(folder, self.mtime)
@@ -243,6 +251,12 @@ class InMemory:
 
     def holds(self, pages: Iterable[str], key: bytes | None) -> bool:
         return not pages
+
+    def _unshare(self, page: str) -> None:
+        """After the staging folder's file for a page was replaced or removed: if out_dir's was the same file, it has a new ctime now."""
+        staged, live = self.state.staged.get(page), self.state.manifest.get(page)
+        if staged is not None and live is not None and staged.stamp.inode == live.stamp.inode:
+            self.state.manifest[page] = PageRecord(live.key, OutputStamp.of(self.out_dir / page))
 
     def keep(self, pages: Iterable[str], key: bytes | None) -> None:
         pass

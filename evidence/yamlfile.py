@@ -11,7 +11,7 @@ from typing import Any, Callable
 import yaml
 
 from .errors import Problems, os_message
-from .inputs import NotReadable, read_file
+from .inputs import MAX_CONTENT_BYTES, NotReadable, read_file
 
 
 class YMap(dict):
@@ -253,7 +253,7 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> Document | 
     return None
 
 
-MAX_FILE_BYTES = 10_000_000  # ten times a long book; anything bigger is a mistaken file
+MAX_FILE_BYTES = MAX_CONTENT_BYTES
 
 
 def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str | None:
