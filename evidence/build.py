@@ -82,7 +82,8 @@ def _cached_build(paths: Paths, out_dir: Path, cache_dir: Path, options: dict, l
     cache.check_folder(cache_dir)
     state_file = cache_dir / f"{out_dir.absolute().name}.state"
     identity = cache.identity(paths.content, paths.templates, paths.overrides, paths.static, out_dir, cache_dir)
-    state, why_not = cache.load(state_file, identity, State.from_plain)
+    with cache.no_collection():
+        state, why_not = cache.load(state_file, identity, State.from_plain)
     if why_not:
         log(f"{display_path(state_file)}: not used, as it {why_not}; every page is rendered again")
     as_read = state.fingerprint() if state else None
@@ -91,13 +92,15 @@ def _cached_build(paths: Paths, out_dir: Path, cache_dir: Path, options: dict, l
         built = builder.build()
     except ContentError:
         try:
-            cache.save(state_file, identity, builder.state.to_plain())  # what it parsed, and what the previous output now holds, stay good
+            with cache.no_collection():  # what it parsed, and what the previous output now holds, stay good
+                cache.save(state_file, identity, builder.state.to_plain())
         except OSError:
             pass  # the old file stays, and stays true: the next build checks both folders against it
         raise
     try:
         if builder.state.fingerprint() != as_read:  # else the file holds this very state (a build that changed nothing)
-            cache.save(state_file, identity, builder.state.to_plain())
+            with cache.no_collection():
+                cache.save(state_file, identity, builder.state.to_plain())
     except OSError as error:
         raise ContentError([os_problem(error, state_file, "cannot save the build's cache")], published=True) from None
     return built

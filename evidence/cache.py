@@ -8,6 +8,8 @@ it never runs code, so a cache folder that came with a checkout or a shared driv
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import shutil
@@ -73,6 +75,18 @@ def save(path: Path, identity_: list, state: object) -> None:
     except OSError:
         with_no_error(temporary.unlink)
         raise
+
+
+@contextlib.contextmanager
+def no_collection():
+    """Reading or writing a state makes a million small objects, none of them garbage: the cycle collector would only walk them, again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_folder(cache_dir: Path) -> None:
