@@ -83,7 +83,7 @@ def _cached_build(paths: Paths, out_dir: Path, cache_dir: Path, options: dict, l
     state_file = cache_dir / f"{out_dir.absolute().name}.state"
     identity = cache.identity(paths.content, paths.templates, paths.overrides, paths.static, out_dir, cache_dir)
     with cache.no_collection():
-        state, why_not = cache.load(state_file, identity, State.from_plain)
+        state, why_not = cache.load(state_file, identity, State.from_lines)
     if why_not:
         log(f"{display_path(state_file)}: not used, as it {why_not}; every page is rendered again")
     as_read = state.fingerprint() if state else None
@@ -93,14 +93,14 @@ def _cached_build(paths: Paths, out_dir: Path, cache_dir: Path, options: dict, l
     except ContentError:
         try:
             with cache.no_collection():  # what it parsed, and what the previous output now holds, stay good
-                cache.save(state_file, identity, builder.state.to_plain())
+                cache.save(state_file, identity, builder.state.to_lines())
         except OSError:
             pass  # the old file stays, and stays true: the next build checks both folders against it
         raise
     try:
         if builder.state.fingerprint() != as_read:  # else the file holds this very state (a build that changed nothing)
             with cache.no_collection():
-                cache.save(state_file, identity, builder.state.to_plain())
+                cache.save(state_file, identity, builder.state.to_lines())
     except OSError as error:
         raise ContentError([os_problem(error, state_file, "cannot save the build's cache")], published=True) from None
     return built

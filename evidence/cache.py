@@ -1,4 +1,4 @@
-"""A build's state kept between processes: one JSON file in the cache folder, written atomically, checked field by field when read.
+"""A build's state kept between processes: one file of JSON lines in the cache folder, written atomically, checked field by field when read.
 
 Deleting the cache folder is always safe: the next build renders everything again. A cache
 file that cannot be read, is not what this version writes (JSON whose every value has the
@@ -20,7 +20,7 @@ from typing import Callable, TypeVar
 from .errors import ContentError, Problem
 from .inputs import code_version
 
-FORMAT = 3
+FORMAT = 4
 MAX_BYTES = 1_000_000_000  # a state this big is not ours: 1,000 explainers make about 10 MB
 T = TypeVar("T")
 
@@ -30,8 +30,8 @@ def identity(*folders: Path | None) -> list:
     return [FORMAT, code_version().hex(), *(str(Path(folder).absolute()) if folder else "-" for folder in folders)]
 
 
-def load(path: Path, expected_identity: list, decode: Callable[[object], T]) -> tuple[T | None, str | None]:
-    """The state saved at `path` for this identity, rebuilt by `decode` (which raises ValueError on a wrong value); else None and why not."""
+def load(path: Path, expected_identity: list, decode: Callable[[list[bytes]], T]) -> tuple[T | None, str | None]:
+    """The state saved at `path` for this identity, rebuilt by `decode` from its lines (which raises ValueError on a wrong value); else None and why not."""
     try:
         status = os.lstat(path)
     except FileNotFoundError:
@@ -44,24 +44,24 @@ def load(path: Path, expected_identity: list, decode: Callable[[object], T]) -> 
     if status.st_size > MAX_BYTES:
         return None, f"is {status.st_size / 1e6:.0f} MB, too big to be one this tool wrote"
     try:
-        stored = json.loads(path.read_bytes())
+        header, *lines = path.read_bytes().split(b"\n")
     except OSError as error:
         return None, f"cannot be read ({error.strerror or error})"
+    try:
+        identity_ = json.loads(header)
     except (ValueError, RecursionError):
         return None, "is not the JSON this version writes"
-    if type(stored) is not dict or stored.keys() != {"identity", "state"}:
-        return None, "is not the JSON this version writes"
-    if stored["identity"] != expected_identity:
+    if identity_ != {"identity": expected_identity}:
         return None, "was written by another version of Evidence, or for other folders"
     try:
-        return decode(stored["state"]), None
+        return decode(lines), None
     except (ValueError, TypeError, KeyError, RecursionError) as error:
         return None, f"is damaged ({error})"
 
 
-def save(path: Path, identity_: list, state: object) -> None:
-    """Write the state (plain JSON values) so that a crash at any moment leaves the old file or the new one, whole."""
-    data = json.dumps({"identity": identity_, "state": state}, separators=(",", ":")).encode("ascii")
+def save(path: Path, identity_: list, lines: list[bytes]) -> None:
+    """Write the state, lines of JSON, so that a crash at any moment leaves the old file or the new one, whole."""
+    data = b"\n".join([json.dumps({"identity": identity_}, separators=(",", ":")).encode("ascii"), *lines])
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

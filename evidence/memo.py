@@ -11,6 +11,7 @@ tests/test_incremental.py holds every memoized build to, byte for byte, after ra
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,7 @@ class Entry:
     key: bytes
     result: object
     pages: tuple[str, ...]
-    plain: list | None = field(default=None, compare=False, repr=False)  # [task id, entry] as read from the cache file: written back as it is
+    plain: bytes | None = field(default=None, compare=False, repr=False)  # its line of the cache file, when read from it: written back as it is
 
 
 @dataclass
@@ -100,56 +101,53 @@ class State:
     results: dict[str, dict[object, Entry]] = field(default_factory=dict)  # by step, then task id
     output: OutputState = field(default_factory=OutputState)
 
-    def to_plain(self) -> dict:
-        """The state as plain JSON values (see evidence/plain.py)."""
-        return {
-            "known": plain.encoder(dict[Path, Known])(self.known),
-            "results": {step: _write_entries(step, entries) for step, entries in self.results.items()},
-            "output": plain.encoder(OutputState)(self.output),
-        }
+    def to_lines(self) -> list[bytes]:
+        """The state as lines of JSON (see evidence/plain.py): what the known files are, what the output folders hold,
+        the steps, then one line per kept result. A result read from the cache file is written back as the very line it was."""
+        lines = [_dumps(plain.encoder(dict[Path, Known])(self.known)), _dumps(plain.encoder(OutputState)(self.output)),
+                 _dumps(list(self.results))]
+        for step, entries in self.results.items():
+            write_task, write_entry = plain.encoder(RESULTS[step][0]), plain.encoder(_entry_type(step))
+            lines += (entry.plain if entry.plain is not None else _dumps([step, write_task(task), write_entry((entry.key, entry.result, entry.pages))])
+                      for task, entry in entries.items())
+        return lines
 
     def fingerprint(self) -> tuple:
-        """What to_plain would write, in short: a state whose fingerprint did not change since it was read need not be written again."""
+        """What to_lines would write, in short: a state whose fingerprint did not change since it was read need not be written again."""
         output = self.output
         return (dict(self.known), {step: len(entries) for step, entries in self.results.items()}, dict(output.manifest),
                 dict(output.staged), output.staged_identity, output.out_identity,
                 all(entry.plain is not None for entries in self.results.values() for entry in entries.values()))
 
     @classmethod
-    def from_plain(cls, value: object) -> "State":
-        """The state written by to_plain; raises plain.Invalid (a ValueError) at the first value of a wrong type."""
-        if type(value) is not dict or value.keys() != {"known", "results", "output"} or type(value["results"]) is not dict:
-            raise plain.Invalid("expected an object of known, results and output")
-        results = {step: _read_entries(step, entries) for step, entries in value["results"].items()}
-        output = plain.decoder(OutputState)(value["output"])
+    def from_lines(cls, lines: list[bytes]) -> "State":
+        """The state written by to_lines; raises plain.Invalid (a ValueError) at the first value of a wrong type."""
+        if len(lines) < 3:
+            raise plain.Invalid("expected the known files, the output and the steps")
+        known = plain.decoder(dict[Path, Known])(json.loads(lines[0]))
+        output = plain.decoder(OutputState)(json.loads(lines[1]))
         output.verified = False  # the folders may have changed since it was written
-        return cls(plain.decoder(dict[Path, Known])(value["known"]), results, output)
+        steps = plain.decoder(tuple[str, ...])(json.loads(lines[2]))
+        if not set(steps) <= RESULTS.keys():
+            raise plain.Invalid(f"results of an unknown step: {', '.join(sorted(set(steps) - RESULTS.keys()))}")
+        results: dict[str, dict[object, Entry]] = {step: {} for step in steps}
+        readers = {step: (plain.decoder(RESULTS[step][0]), plain.decoder(_entry_type(step))) for step in steps}
+        for line, (step, task, entry) in zip(lines[3:], plain.decoder(tuple[tuple[str, object, object], ...])(json.loads(b"[" + b",".join(lines[3:]) + b"]"))):
+            if step not in readers:
+                raise plain.Invalid(f"a result of the step '{step}', which is not listed")
+            read_task, read_entry = readers[step]
+            results[step][read_task(task)] = Entry(*read_entry(entry), plain=line)
+        return cls(known, results, output)
+
+
+def _dumps(value: object) -> bytes:
+    """One line of JSON (a newline in text is written \\n)."""
+    return json.dumps(value, separators=(",", ":")).encode("ascii")
 
 
 def _entry_type(step: str) -> object:
     """The type of a kept result of a step: its key, result and pages (an Entry's fields)."""
     return tuple[bytes | None, RESULTS[step][1], tuple[str, ...]]
-
-
-def _write_entries(step: str, entries: dict[object, Entry]) -> list:
-    """[task id, entry] pairs; an entry read from the cache file is written back as it was read."""
-    write_task, write_entry = plain.encoder(RESULTS[step][0]), plain.encoder(_entry_type(step))
-    return [entry.plain if entry.plain is not None else [write_task(task), write_entry((entry.key, entry.result, entry.pages))]
-            for task, entry in entries.items()]
-
-
-def _read_entries(step: str, pairs: object) -> dict[object, Entry]:
-    if step not in RESULTS:
-        raise plain.Invalid(f"results of an unknown step '{step}'")
-    if type(pairs) is not list:
-        raise plain.Invalid(f"expected a list of the results of step '{step}'")
-    read_task, read_entry = plain.decoder(RESULTS[step][0]), plain.decoder(_entry_type(step))
-    entries = {}
-    for pair in pairs:
-        if type(pair) is not list or len(pair) != 2:
-            raise plain.Invalid(f"expected a [task, result] pair in the results of step '{step}'")
-        entries[read_task(pair[0])] = Entry(*read_entry(pair[1]), plain=pair)
-    return entries
 
 
 class Memo:

@@ -39,6 +39,8 @@ def decoder(kind: Any) -> Callable[[object], Any]:
         return scalar
     if kind is type(None):
         return lambda value: value if value is None else _fail("null", value)
+    if kind is object:
+        return _same  # any value: its reader checks it
     if kind is bytes:
         return lambda value: bytes.fromhex(value) if type(value) is str else _fail("hexadecimal text", value)
     if kind is Path:
@@ -63,13 +65,7 @@ def decoder(kind: Any) -> Callable[[object], Any]:
         item = decoder(arguments[0])
         return lambda value: tuple(map(item, value)) if type(value) is list else _fail("a list", value)
     if origin is tuple:
-        items = tuple(decoder(argument) for argument in arguments)
-
-        def fixed(value: object) -> tuple:
-            if type(value) is not list or len(value) != len(items):
-                _fail(f"a list of {len(items)}", value)
-            return tuple(read(part) for read, part in zip(items, value))
-        return fixed
+        return _written_out(f"a list of {len(arguments)}", arguments, lambda values: f"return ({values},)", {})
     if origin in (frozenset, list):
         item = decoder(arguments[0])
         return lambda value: origin(map(item, value)) if type(value) is list else _fail("a list", value)
@@ -141,27 +137,31 @@ def _fields(kind: type) -> list[tuple[str, Any]]:
 
 
 def _dataclass_decoder(kind: type) -> Callable[[object], Any]:
-    """A record's decoder, written out as one function, the way dataclasses writes __init__: a cache file holds
-    tens of thousands of records, and a function call per field would double the time it takes to read them."""
     fields = _fields(kind)
-    names = [f"a{number}" for number in range(len(fields))]
-    namespace: dict[str, Any] = {"kind": kind, "fail": _fail, "fromhex": bytes.fromhex, "new": object.__new__, "new_tuple": tuple.__new__}
-    lines = ["def read(value):",
-             f"    if type(value) is not list or len(value) != {len(fields)}:",
-             f"        fail({f'a {kind.__name__} of {len(fields)} fields'!r}, value)",
-             f"    {', '.join(names)}, = value"]
-    for variable, (_, hint) in zip(names, fields):
-        lines.append("    " + _check(variable, hint, namespace))
-    values = ", ".join(names)
+    namespace: dict[str, Any] = {"kind": kind, "new": object.__new__, "new_tuple": tuple.__new__}
     if _is_named_tuple(kind):
-        lines.append(f"    return new_tuple(kind, ({values},))")
+        make = lambda values: f"return new_tuple(kind, ({values},))"  # noqa: E731
     elif hasattr(kind, "__slots__") or hasattr(kind, "__post_init__"):
-        lines.append(f"    return kind({values})")
+        make = lambda values: f"return kind({values})"  # noqa: E731
     else:  # a frozen dataclass's __init__ sets each field the slow way; the values are checked already
-        lines += ["    made = new(kind)",
-                  f"    made.__dict__.update({{{', '.join(f'{field!r}: {name}' for (field, _), name in zip(fields, names))}}})",
-                  "    return made"]
-    exec("\n".join(lines), namespace)  # noqa: S102 - code made here from the record's own field types, never from data
+        def make(values: str) -> str:
+            pairs = ", ".join(f"{name!r}: {value}" for (name, _), value in zip(fields, values.split(", ")))
+            return f"made = new(kind)\n    made.__dict__.update({{{pairs}}})\n    return made"
+    return _written_out(f"a {kind.__name__} of {len(fields)} fields", [hint for _, hint in fields], make, namespace)
+
+
+def _written_out(expected: str, kinds: list, make: Callable[[str], str], namespace: dict[str, Any]) -> Callable[[object], Any]:
+    """A decoder of a list of len(kinds) values written out as one function, the way dataclasses writes __init__: a cache
+    file holds tens of thousands of records, and a function call per field would double the time it takes to read them."""
+    names = [f"a{number}" for number in range(len(kinds))]
+    namespace.update(fail=_fail, fromhex=bytes.fromhex)
+    lines = ["def read(value):",
+             f"    if type(value) is not list or len(value) != {len(kinds)}:",
+             f"        fail({expected!r}, value)",
+             f"    {', '.join(names)}, = value"]
+    lines += ["    " + _check(name, kind, namespace) for name, kind in zip(names, kinds)]
+    lines.append("    " + make(", ".join(names)))
+    exec("\n".join(lines), namespace)  # noqa: S102 - code made here from the declared types, never from data
     return namespace["read"]
 
 
@@ -176,6 +176,8 @@ def _check(variable: str, hint: Any, namespace: dict[str, Any]) -> str:
         return f"{variable} = fromhex({variable}) if type({variable}) is str else fail('hexadecimal text', {variable})"
     if hint == (bytes | None):
         return f"{variable} = None if {variable} is None else fromhex({variable}) if type({variable}) is str else fail('hexadecimal text', {variable})"
+    if hint is object:
+        return "pass  # any value: its reader checks it"
     namespace[f"{variable}_read"] = decoder(hint)
     return f"{variable} = {variable}_read({variable})"
 

@@ -303,13 +303,12 @@ def test_a_cache_written_by_another_version_is_ignored(tmp_path):
     out, cache_dir = tmp_path / "dist", tmp_path / ".cache"
     build(Paths(content=content), out, cache_dir=cache_dir)
     state_file = next(cache_dir.glob("*.state"))
-    stored = json.loads(state_file.read_bytes())
-    stored["identity"] = [cache.FORMAT - 1] + stored["identity"][1:]
-    stored["state"]["results"].clear()  # what an older format might hold: nothing this version can trust
-    state_file.write_text(json.dumps(stored))
-    assert cache.load(state_file, stored["identity"], State.from_plain)[0] is not None
-    assert cache.load(state_file, [cache.FORMAT] + stored["identity"][1:], State.from_plain) == (
-        None, "was written by another version of Evidence, or for other folders")
+    header, *lines = state_file.read_bytes().split(b"\n")
+    identity = json.loads(header)["identity"]
+    older = [cache.FORMAT - 1] + identity[1:]
+    state_file.write_bytes(b"\n".join([json.dumps({"identity": older}).encode(), *lines[:3]]))  # no results: all an older format might hold
+    assert cache.load(state_file, older, State.from_lines)[0] is not None
+    assert cache.load(state_file, identity, State.from_lines) == (None, "was written by another version of Evidence, or for other folders")
     build(Paths(content=content), out, cache_dir=cache_dir)
     assert files_of(out) == clean_build(content, tmp_path)
 
