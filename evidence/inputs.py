@@ -67,7 +67,8 @@ def read_file(path: Path, limit: int, what: str = "content files") -> bytes:
     waiting, in case a named pipe took the file's place meanwhile); the read stops past `limit`.
     """
     refuse_unless_file(os.stat(path), limit, what)
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags)
     with open(descriptor, "rb", closefd=True) as file:
         refuse_unless_file(os.fstat(descriptor), limit, what)
         data = file.read(limit + 1)

@@ -13,6 +13,16 @@ from .errors import Problem
 from .labels import FILTERS
 
 
+class BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between processes; one that cannot be written (a full disk) is compiled again next time, not an error."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 def make_templates(dirs: Sequence[Path], bytecode_dir: Path | None = None) -> jinja2.Environment:
     """Templates looked up in `dirs` in order, file by file: the first folder holding a name wins (overrides first)."""
     env = jinja2.Environment(
@@ -22,7 +32,7 @@ def make_templates(dirs: Sequence[Path], bytecode_dir: Path | None = None) -> ji
         auto_reload=False,  # a builder makes a new environment when a template changes; a stat per page is wasted
         trim_blocks=True,
         lstrip_blocks=True,
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+        bytecode_cache=BytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
     env.filters.update(FILTERS)
     return env
