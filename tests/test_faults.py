@@ -423,3 +423,27 @@ def test_an_edit_in_the_output_that_keeps_size_and_mtime_is_repaired(project, ca
     assert page.stat().st_size == status.st_size and page.stat().st_mtime_ns == status.st_mtime_ns and page.read_bytes() != good
     assert cached_build(project).returncode == 0
     assert page.read_bytes() == good
+
+
+def test_a_socket_among_the_sources_is_refused_without_being_opened(project):
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(project / "content/sources/socket.md"))
+        result = run("build", "--content", "content", "--out", "dist", cwd=project)
+    assert problem_lines(result) == ["content/sources/socket.md:1: expected a file; found a socket, which is not read"]
+
+
+def test_the_preview_shows_a_full_disk_as_one_problem_and_keeps_serving(project, monkeypatch):
+    from evidence.watch import Preview
+
+    def full_disk(target, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+    preview = Preview(Paths(content=project / "content"), project / "preview")
+    monkeypatch.setattr(output, "write_new_file", full_disk)
+    attempt = preview.attempt()
+    assert not attempt.ok
+    [problem] = attempt.problems
+    assert problem.line == 1 and problem.message == "cannot write the site: No space left on device; free some space and build again"
+    monkeypatch.undo()
+    assert preview.attempt().ok
