@@ -163,6 +163,8 @@ def load_source(path: Path, problems: Problems, data: bytes | None = None) -> So
 def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
     """Split a source body into numbered paragraphs and unnumbered `## ` subheadings."""
     blocks: list[Paragraph | Subheading] = []
+    taken: set[str] = set()  # every subheading's anchor so far
+    last_suffix: dict[str, int] = {}  # per base, the suffix last given: every lower one is taken, so the search resumes there
     numbered = 0
     current: list[str] = []
     start = first_line
@@ -177,12 +179,13 @@ def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
         joined = " ".join(current)
         if joined.startswith("## "):
             heading = joined[3:].strip()
-            taken = {b.anchor for b in blocks if isinstance(b, Subheading)}
             anchor = base = "h-" + slugify(heading)
-            suffix = 1
+            suffix = last_suffix.get(base, 1)
             while anchor in taken:
                 suffix += 1
                 anchor = f"{base}-{suffix}"
+            last_suffix[base] = suffix
+            taken.add(anchor)
             blocks.append(Subheading(heading, start, anchor))
         else:
             numbered += 1
