@@ -6,6 +6,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from .baseurl import base_url
 from .citations import MAX_PARAGRAPH
 from .errors import Problems
 from .explainers import load_explainer
@@ -28,7 +29,7 @@ SETTINGS_FIELDS = [
     Field("title", text, required=True),
     Field("description", text, required=True),
     Field("language", text, default="en"),
-    Field("base_url", url),
+    Field("base_url", base_url),
     Field("publisher", text),
     Field("copyright", text),
     Field("license", text),
@@ -121,8 +122,6 @@ def load_settings(path: Path, problems: Problems, data: bytes | None = None) -> 
     if not LANGUAGE_TAG.match(values["language"]):
         problems.error(path, 1, f"'language' must be a language tag like en or en-GB; found: {describe(values['language'])}")
         return None
-    if values["base_url"] and not values["base_url"].endswith("/"):
-        values["base_url"] += "/"
     return Settings(path=path, **values)
 
 

@@ -9,6 +9,7 @@ import pytest
 from conftest import EXPLAINER, SOURCE, write_tree
 
 from evidence.build import Paths, build
+from evidence.cli import main
 from evidence.load import _source_blocks
 from evidence.model import Subheading
 
@@ -54,6 +55,54 @@ def test_ten_thousand_identical_subheadings_load_in_linear_time():
     assert time.perf_counter() - started < 1.5  # 0.02 s when linear
     assert found[:2] == ["h-same-heading", "h-same-heading-2"] and found[-1] == "h-same-heading-10000"
     assert len(set(found)) == 10_000
+
+
+# --- the base URL -------------------------------------------------------------------------------
+
+BAD_BASE_URLS = {
+    "malformed-host": ("http://[::1", "with a well-formed host"),
+    "query": ("https://example.org/?utm=1", "without a query ('?...')"),
+    "fragment": ("https://example.org/#top", "without a fragment ('#...')"),
+    "credentials": ("https://user:secret@example.org/", "without a user name or password ('user@')"),
+    "dot-segments": ("https://example.org/a/../b/", "without '.' or '..' path segments"),
+    "escaped-dot-segment": ("https://example.org/%2e%2E/", "without '.' or '..' path segments"),
+    "port-out-of-range": ("https://example.org:99999/", "whose port, if any, is a number from 1 to 65535"),
+    "bad-percent": ("https://example.org/100%/", "whose every '%' starts an escape like %20"),
+    "backslash": ("https://example.org\\@evil.example/", "without backslashes"),
+    "host-with-angle-bracket": ("https://exa<mple.org/", "with a well-formed host"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_BASE_URLS)
+def test_a_bad_base_url_in_site_yaml_is_refused_at_its_line(site, case):
+    value, expected = BAD_BASE_URLS[case]
+    assert site({"site.yaml": f"title: T\ndescription: D\nbase_url: '{value}'\n"}) == [
+        f"site.yaml:3: 'base_url' must be an http:// or https:// URL {expected}; found: {value!r}"
+    ]
+
+
+@pytest.mark.parametrize("case", BAD_BASE_URLS)
+def test_a_bad_base_url_on_the_command_line_is_a_usage_error(tmp_path, capsys, case):
+    value, expected = BAD_BASE_URLS[case]
+    with pytest.raises(SystemExit) as exit_:
+        main(["build", "--content", str(write_tree(tmp_path / "content", {})), "--out", str(tmp_path / "out"), "--base-url", value])
+    assert exit_.value.code == 2
+    last_line = capsys.readouterr().err.splitlines()[-1]
+    assert last_line == f"build.py build: error: argument --base-url: expected an http:// or https:// URL {expected}; found: {value!r}"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value, published_as", [
+    ("https://example.org", "https://example.org/"),
+    ("https://user.github.io/repo-name/", "https://user.github.io/repo-name/"),
+    ("https://example.org/my%20site/", "https://example.org/my%20site/"),
+    ("http://[::1]:8000/preview/", "http://[::1]:8000/preview/"),
+    ("https://bücher.example/café/", "https://bücher.example/café/"),
+])
+def test_a_good_base_url_is_published_ending_in_a_slash(tmp_path, value, published_as):
+    report = build(Paths(content=write_tree(tmp_path / "content", {"site.yaml": f"title: T\ndescription: D\nbase_url: {value}\n"})), tmp_path / "out")
+    assert report.base_url == published_as
+    assert f"Sitemap: {published_as}sitemap.xml" in (tmp_path / "out/robots.txt").read_text(encoding="utf-8")
 
 
 # --- the feed -------------------------------------------------------------------------------------
