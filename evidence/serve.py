@@ -23,7 +23,6 @@ import time
 import webbrowser
 from pathlib import Path
 
-from livereload.handlers import LiveReloadHandler
 from tornado import netutil
 
 from .build import Paths
@@ -123,7 +122,7 @@ async def _run(preview: Preview, sockets: list[socket.socket], host: str, open_b
         stop_watching.set()
         watcher.join()  # lets a build in progress finish writing before its folder is removed
         server.stop()
-        for connection in [*live.status_sockets, *LiveReloadHandler.waiters]:
+        for connection in list(live.sockets):
             connection.close()
         await server.close_all_connections()
     print("stopped", flush=True)

@@ -2,6 +2,10 @@
 
 python-livereload supplies the reload protocol: its WebSocket handler (`/livereload`) and its
 browser client (livereload.js), which reloads the page or swaps a stylesheet in place.
+
+The preview may listen on a network (`--host 0.0.0.0`), and any web page the writer opens can
+send requests to it, so the server answers only requests addressed to its own host names and
+WebSockets opened by its own pages, and no number of idle or surplus connections stops it answering.
 """
 from __future__ import annotations
 
@@ -34,6 +38,17 @@ RESERVED = "/__livereload__/"
 CLIENT_TAG = '<script src="' + RESERVED + 'preview.js" data-build="{build}" defer></script>'
 HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 MAX_PATH = 1024  # characters of a request path; longer ones name no file the build writes, and the OS refuses some
+# A connection that sends no complete request within HEADER_SECONDS is closed, and at most connection_limit()
+# HTTP connections and as many WebSockets are held at once, the oldest closed first: each holds a file descriptor.
+HEADER_SECONDS = 10
+MAX_CONNECTIONS = 256  # far more than the tabs of one writer's browsers ever open
+OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
+
+
+def connection_limit() -> int:
+    """At most a quarter of the file descriptors the process may open: pages, builds and WebSockets need the rest."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return MAX_CONNECTIONS if soft == resource.RLIM_INFINITY else max(8, min(MAX_CONNECTIONS, soft // 4))
 
 
 @dataclass(frozen=True)
@@ -74,7 +89,8 @@ class LiveSite:
 
     preview: Preview
     status: Status
-    status_sockets: set[StatusSocket] = field(default_factory=set)
+    sockets: dict[websocket.WebSocketHandler, None] = field(default_factory=dict)  # every open WebSocket, oldest first
+    socket_limit: int = field(default_factory=connection_limit)
 
     def publish(self, attempt: Attempt) -> None:
         self.status = self.status.after(attempt, int(time.time() * 1000))
@@ -82,8 +98,19 @@ class LiveSite:
             for message in reload_message(attempt, self.preview.paths, self.status.base_path):
                 for waiter in list(LiveReloadHandler.waiters):  # the library keeps its clients on the class
                     send(waiter, message)
-        for status_socket in list(self.status_sockets):
+        for status_socket in [held for held in self.sockets if isinstance(held, StatusSocket)]:
             send(status_socket, self.status.to_json())
+
+    def hold(self, opened: websocket.WebSocketHandler) -> None:
+        """Keep a WebSocket open: each holds a file descriptor, so past the limit the oldest is closed."""
+        self.sockets[opened] = None
+        while len(self.sockets) > self.socket_limit:
+            oldest = next(iter(self.sockets))
+            del self.sockets[oldest]
+            oldest.close()
+
+    def release(self, closed: websocket.WebSocketHandler) -> None:
+        self.sockets.pop(closed, None)
 
 
 def send(socket_handler: websocket.WebSocketHandler, message: dict | str) -> None:
@@ -181,14 +208,14 @@ class StatusSocket(websocket.WebSocketHandler):
         self.live = live
 
     def open(self) -> None:
-        self.live.status_sockets.add(self)
+        self.live.hold(self)
         self.write_message(self.live.status.to_json())
 
     def on_message(self, message: str | bytes) -> None:
         pass  # the page only listens
 
     def on_close(self) -> None:
-        self.live.status_sockets.discard(self)
+        self.live.release(self)
 
 
 class ReloadSocket(LiveReloadHandler):
@@ -196,6 +223,16 @@ class ReloadSocket(LiveReloadHandler):
     and a message that is not its JSON printed a traceback."""
 
     check_origin = websocket.WebSocketHandler.check_origin  # tornado's: the page's own origin only
+
+    def initialize(self, live: LiveSite) -> None:
+        self.live = live
+
+    def open(self) -> None:
+        self.live.hold(self)
+
+    def on_close(self) -> None:
+        super().on_close()
+        self.live.release(self)
 
     def on_message(self, message: str | bytes) -> None:
         try:
@@ -263,7 +300,7 @@ class PreviewApplication(web.Application):
 def make_app(live: LiveSite, hosts: Hosts) -> web.Application:
     return PreviewApplication(
         [
-            (r"/livereload", ReloadSocket),
+            (r"/livereload", ReloadSocket, {"live": live}),
             (RESERVED + r"livereload\.js", LiveReloadJSHandler),
             (RESERVED + r"status", StatusSocket, {"live": live}),
             (RESERVED + r"(preview\.js|preview\.css)", web.StaticFileHandler, {"path": str(CLIENT_DIR)}),
@@ -355,13 +392,3 @@ class PreviewServer(httpserver.HTTPServer):
         loop.remove_handler(listening)
         loop.call_later(1, lambda: state["removed"] or loop.add_handler(listening, accept, ioloop.IOLoop.READ))
 
-
-HEADER_SECONDS = 10
-MAX_CONNECTIONS = 256  # far more than the tabs of one writer's browsers ever open
-OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
-
-
-def connection_limit() -> int:
-    """At most a quarter of the file descriptors the process may open: pages, builds and sockets need the rest."""
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    return MAX_CONNECTIONS if soft == resource.RLIM_INFINITY else max(8, min(MAX_CONNECTIONS, soft // 4))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import re
 import resource
 import socket
@@ -14,7 +15,7 @@ from tornado import httpclient, websocket
 
 from test_serve import Server, make_project, serving
 
-from evidence.server import HEADER_SECONDS, Hosts, resolve
+from evidence.server import HEADER_SECONDS, Hosts, LiveSite, PreviewServer, Status, make_app, resolve
 
 WEBSOCKETS = ["/livereload", "/__livereload__/status"]
 
@@ -89,6 +90,57 @@ def test_eleven_hundred_idle_connections_do_not_stop_the_preview_answering(tmp_p
                 connection.close()
         assert request(server.url, "/")[0] == 200
         assert not [line for line in server.stderr if "Too many open files" in line], server.stderr[:5]
+
+
+async def in_process_server(live: LiveSite, listening: socket.socket | None = None) -> tuple[PreviewServer, int]:
+    """The preview's server on loopback in this process, serving no site: for what the HTTP tests cannot reach."""
+    listening = listening or socket.create_server(("127.0.0.1", 0))
+    listening.setblocking(False)
+    server = PreviewServer(make_app(live, Hosts.listening_on("127.0.0.1")))
+    server.add_sockets([listening])
+    return server, listening.getsockname()[1]
+
+
+def test_websockets_past_the_limit_close_the_oldest():
+    async def connect_three() -> list[str | None]:
+        live = LiveSite(None, Status(), socket_limit=2)
+        server, port = await in_process_server(live)
+        sockets = [await websocket.websocket_connect(f"ws://127.0.0.1:{port}/__livereload__/status") for _ in range(3)]
+        first = [await asyncio.wait_for(opened.read_message(), 5) for opened in sockets]  # each is sent the status on opening
+        assert all(message.startswith('{"build": 0') for message in first)
+        after = await asyncio.wait_for(sockets[0].read_message(), 5)
+        assert len(live.sockets) == 2
+        server.stop()
+        return [after]
+
+    assert asyncio.run(connect_three()) == [None], "the oldest socket was closed"
+
+
+class OutOfDescriptors(socket.socket):
+    """A listening socket whose every accept fails as when the process has no file descriptor left."""
+
+    accepts = 0
+
+    def accept(self):
+        OutOfDescriptors.accepts += 1
+        raise OSError(errno.EMFILE, "Too many open files")
+
+
+def test_running_out_of_file_descriptors_pauses_accepting_and_says_so_once(capsys):
+    async def exhaust() -> int:
+        listening = OutOfDescriptors(socket.AF_INET, socket.SOCK_STREAM)
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        server, port = await in_process_server(LiveSite(None, Status()), listening)
+        with socket.create_connection(("127.0.0.1", port)):
+            await asyncio.sleep(2.5)  # tornado's accept loop would fail thousands of times here
+        server.stop()
+        return OutOfDescriptors.accepts
+
+    assert 2 <= asyncio.run(exhaust()) <= 4, "one try on arrival, then one a second"
+    assert capsys.readouterr().err == (
+        "error: cannot accept a connection: Too many open files; new connections wait (close some, or raise the limit with ulimit -n)\n"
+    )
 
 
 # --- who may ask ---------------------------------------------------------------------------------
