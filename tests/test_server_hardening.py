@@ -147,7 +147,8 @@ def test_running_out_of_file_descriptors_pauses_accepting_and_says_so_once(capsy
 
 @pytest.mark.parametrize("path", WEBSOCKETS)
 def test_websockets_refuse_a_page_from_another_origin(server, path):
-    assert request(server.url, path, upgrade("http://evil.example"))[0] == 403
+    status, _, body = request(server.url, path, upgrade("http://evil.example"))
+    assert (status, body) == (403, b"Cross origin websockets not allowed")
     assert request(server.url, path, upgrade(origin_of(server.url).replace("127.0.0.1", "localhost")))[0] == 403
     assert request(server.url, path, upgrade(origin_of(server.url)))[0] == 101
 
