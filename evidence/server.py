@@ -312,8 +312,6 @@ def make_app(live: LiveSite, hosts: Hosts) -> web.Application:
     )
 
 
-
-
 class PreviewServer(httpserver.HTTPServer):
     """tornado's HTTP server, kept answering however many connections are opened and left idle.
 
