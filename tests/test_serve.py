@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -94,11 +95,15 @@ class Server:
 
 
 @contextmanager
-def serving(project: Path, *args: str) -> Iterator[Server]:
-    """Run `build.py serve` in its own process group, and stop the whole group whatever happens."""
+def serving(project: Path, *args: str, open_files: int | None = None) -> Iterator[Server]:
+    """Run `build.py serve` in its own process group, and stop the whole group whatever happens.
+
+    `open_files` lowers the server's limit on file descriptors (`ulimit -n`), as many systems set it.
+    """
+    limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))) if open_files else None
     process = subprocess.Popen(
         [sys.executable, "build.py", "serve", "--content", "content", "--port", "0", *args],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=limit,
     )
     try:
         yield Server(process)
