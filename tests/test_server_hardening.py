@@ -6,6 +6,7 @@ import errno
 import re
 import resource
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -18,6 +19,24 @@ from test_serve import Server, make_project, serving
 from evidence.server import HEADER_SECONDS, Hosts, LiveSite, PreviewServer, Status, make_app, resolve
 
 WEBSOCKETS = ["/livereload", "/__livereload__/status"]
+
+
+def run_async(coroutine):
+    """asyncio.run on a thread of its own: Playwright's sync API, used by other tests in the same session,
+    keeps an event loop running on the main thread, where asyncio.run refuses to start another."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # noqa: BLE001 - re-raised on the test's thread
+            outcome["error"] = error
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def request(url: str, target: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -113,7 +132,7 @@ def test_websockets_past_the_limit_close_the_oldest():
         server.stop()
         return [after]
 
-    assert asyncio.run(connect_three()) == [None], "the oldest socket was closed"
+    assert run_async(connect_three()) == [None], "the oldest socket was closed"
 
 
 class OutOfDescriptors(socket.socket):
@@ -137,7 +156,7 @@ def test_running_out_of_file_descriptors_pauses_accepting_and_says_so_once(capsy
         server.stop()
         return OutOfDescriptors.accepts
 
-    assert 2 <= asyncio.run(exhaust()) <= 4, "one try on arrival, then one a second"
+    assert 2 <= run_async(exhaust()) <= 4, "one try on arrival, then one a second"
     assert capsys.readouterr().err == (
         "error: cannot accept a connection: Too many open files; new connections wait (close some, or raise the limit with ulimit -n)\n"
     )
@@ -196,7 +215,7 @@ def test_malformed_websocket_messages_are_ignored_quietly(server):
             connection.close()
         return answers
 
-    [hello] = asyncio.run(talk())
+    [hello] = run_async(talk())
     assert '"command": "hello"' in hello, "the socket still answers after the garbage"
     assert_no_traceback(server)
 
