@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 from typing import Mapping
 
+from .baseurl import base_url as checked_base_url
 from .build import Paths, Report, build, render
 from .errors import ContentError, display_path
 from .incremental import default_cache_dir
-from .yamlfile import URL_PATTERN
+from .yamlfile import URL_PATTERN, describe
 
 DEFAULT_PATHS = Paths()
 
@@ -33,8 +34,6 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     paths = Paths(content=Path(getattr(args, "content", None) or DEFAULT_PATHS.content), templates=DEFAULT_PATHS.templates,
                   static=DEFAULT_PATHS.static, overrides=overrides)
     base_url = getattr(args, "base_url", None)
-    if base_url and not base_url.endswith("/"):
-        base_url += "/"
     if command == "serve":
         from .serve import serve  # imports the web server only when it is needed
 
@@ -92,6 +91,13 @@ def _url(value: str) -> str:
     return value
 
 
+def _base_url(value: str) -> str:
+    try:
+        return checked_base_url(value)
+    except ValueError as expected:
+        raise argparse.ArgumentTypeError(f"expected {expected}; found: {describe(value)}") from None
+
+
 def _date(value: str) -> dt.date:
     try:
         if len(value) == 10:  # fromisoformat also takes 20240203 and 2024-W05-6
@@ -120,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     build_command.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
     serve_command.add_argument("--out", metavar="DIR", help="output folder (default: a temporary folder, removed on exit)")
     for command in (build_command, serve_command):
-        command.add_argument("--base-url", type=_url, metavar="URL", help="where the site is published, e.g. https://user.github.io/repo-name/")
+        command.add_argument("--base-url", type=_base_url, metavar="URL", help="where the site is published, e.g. https://user.github.io/repo-name/")
     build_command.add_argument("--no-cache", action="store_true", help="render every page, ignoring and keeping no .cache/evidence/")
     build_command.add_argument("--verbose", action="store_true", help="also say why the cache was not used, when it was not")
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)")

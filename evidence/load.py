@@ -7,6 +7,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from .baseurl import base_url
 from .citations import MAX_PARAGRAPH
 from .errors import Problems
 from .explainers import load_explainer
@@ -30,7 +31,7 @@ SETTINGS_FIELDS = [
     Field("title", text, required=True),
     Field("description", text, required=True),
     Field("language", text, default="en"),
-    Field("base_url", url),
+    Field("base_url", base_url),
     Field("publisher", text),
     Field("copyright", text),
     Field("license", text),
@@ -163,8 +164,6 @@ def load_settings(path: Path, problems: Problems, data: bytes | None = None) -> 
     if not LANGUAGE_TAG.match(values["language"]):
         problems.error(path, 1, f"'language' must be a language tag like en or en-GB; found: {describe(values['language'])}")
         return None
-    if values["base_url"] and not values["base_url"].endswith("/"):
-        values["base_url"] += "/"
     return Settings(path=path, **values)
 
 
@@ -205,6 +204,8 @@ def load_source(path: Path, problems: Problems, data: bytes | None = None) -> So
 def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
     """Split a source body into numbered paragraphs and unnumbered `## ` subheadings."""
     blocks: list[Paragraph | Subheading] = []
+    taken: set[str] = set()  # every subheading's anchor so far
+    last_suffix: dict[str, int] = {}  # per base, the suffix last given: every lower one is taken, so the search resumes there
     numbered = 0
     current: list[str] = []
     start = first_line
@@ -219,12 +220,13 @@ def _source_blocks(body: str, first_line: int) -> list[Paragraph | Subheading]:
         joined = " ".join(current)
         if joined.startswith("## "):
             heading = joined[3:].strip()
-            taken = {b.anchor for b in blocks if isinstance(b, Subheading)}
             anchor = base = "h-" + slugify(heading)
-            suffix = 1
+            suffix = last_suffix.get(base, 1)
             while anchor in taken:
                 suffix += 1
                 anchor = f"{base}-{suffix}"
+            last_suffix[base] = suffix
+            taken.add(anchor)
             blocks.append(Subheading(heading, start, anchor))
         else:
             numbered += 1

@@ -52,7 +52,8 @@ def sources_read(referenced: Iterable[str], source_digests: Mapping[str, bytes])
 # What each step's result depends on. An explainer's key is made with what the explainer
 # itself says it read (the sources it lists or cites): it is checked against the last result.
 KEYS: dict[str, Callable[..., bytes]] = {
-    "site": lambda code, templates, settings_digest, base_url: digest(code, templates, settings_digest or b"-", base_url or "-"),
+    "site": lambda code, templates, settings_digest, stylesheet_digest, base_url: digest(
+        code, templates, settings_digest or b"-", stylesheet_digest or b"-", base_url or "-"),
     "templates": lambda *template_trees: digest(*(repr(sorted(tree.items())) for tree in template_trees)),
     "source": lambda site, file_digest: file_digest,
     "explainer": lambda site, file_digest, record: digest(file_digest, repr(sources_read(record.referenced, site.source_digests)), site.key),

@@ -56,7 +56,7 @@ class Pool:
         # Workers get the context as plain data: forked ones inherit it, and this process's compiled
         # templates with it; spawned ones unpickle the context and load templates from the bytecode cache.
         context = self.context
-        context = Context(dict(context.sources), context.settings, context.template_dirs, context.base_url, context.bytecode_dir)
+        context = Context(dict(context.sources), context.settings, context.template_dirs, context.base_url, context.bytecode_dir, context.stylesheet)
         tools = self.tools().compile_all() if method == "fork" else None
         gc.freeze()  # forked workers then never scan (or copy, by touching) what they inherit
         try:

@@ -5,8 +5,10 @@ and their components (templates/components/) write every tag and phrase.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -18,6 +20,7 @@ from markdown_it.common.utils import escapeHtml
 
 from . import urls
 from .check import CitationIndex
+from .errors import Problem
 from .jsontext import json_text
 from .labels import paragraph_label, paragraph_runs
 from .links import Links, base_path_of, text_fragment_url
@@ -25,6 +28,7 @@ from .model import Explainer, Paragraph, Passage, Site, Source
 from .reader import Note, explainer_json, explainer_notes, group_marks
 from .views import (
     Backlinks, CardParagraph, Cards, Coverage, Endnote, EvidenceCount, EvidenceRow, Excerpt, MapItem, Mark, MarkLink, SourceBlock,
+    Stylesheet,
 )
 
 STATIC_PREFIX = urls.STATIC_PREFIX
@@ -50,6 +54,18 @@ class PageMeta:
     json_ld: Markup | None = None  # a schema.org block, already serialised
 
 
+def stylesheet_of(path, data: bytes | None) -> Stylesheet | Problem:
+    """The record base.html inlines the stylesheet from (a page then waits for no other file to show),
+    or a problem when its text would end the <style> element early."""
+    if data is None:
+        return Stylesheet(urls.STYLESHEET, None, "")
+    text = data.decode("utf-8", errors="replace")
+    end = text.lower().find("</style")
+    if end >= 0:
+        return Problem(path, text.count("\n", 0, end) + 1, "the stylesheet contains '</style', which would end it early inside a page")
+    return Stylesheet(urls.STYLESHEET, Markup(text), base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii"))
+
+
 @dataclass(frozen=True)
 class Renderer:
     """Everything a page needs besides its own subject: the model, its index, templates, markdown."""
@@ -59,13 +75,14 @@ class Renderer:
     templates: jinja2.Environment
     md: MarkdownIt
     base_url: str | None
+    stylesheet: Stylesheet
 
     def page(
         self, template: str, path: str, *, absolute_links: bool = False, meta: PageMeta = PageMeta(), **context: object,
     ) -> tuple[str, str]:
         links = Links(path, base_path_of(self.base_url) if absolute_links else None, self.base_url)
         html = self.templates.get_template(template).render(
-            site=self.site.settings, links=links, urls=urls, page_path=path, stylesheet=urls.STYLESHEET,
+            site=self.site.settings, links=links, urls=urls, page_path=path, stylesheet=self.stylesheet,
             canonical=links.absolute(path) if meta.indexable else None, page_meta=meta, icon=urls.ICON,
             card=links.absolute(urls.CARD), card_size=CARD_SIZE, feed=urls.FEED if self.base_url else None, **context,
         )

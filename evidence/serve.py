@@ -23,11 +23,10 @@ import time
 import webbrowser
 from pathlib import Path
 
-from livereload.handlers import LiveReloadHandler
-from tornado import httpserver, netutil
+from tornado import netutil
 
 from .build import Paths
-from .server import LiveSite, Status, make_app
+from .server import Hosts, LiveSite, PreviewServer, Status, make_app
 from .watch import Preview, print_attempt, watch
 
 DEFAULT_PORT = 8000
@@ -104,7 +103,7 @@ async def _run(preview: Preview, sockets: list[socket.socket], host: str, open_b
     print_attempt(attempt, time.perf_counter() - started, first=True)
     live = LiveSite(preview, Status().after(attempt, int(time.time() * 1000)))
 
-    server = httpserver.HTTPServer(make_app(live))
+    server = PreviewServer(make_app(live, Hosts.listening_on(host)))
     server.add_sockets(sockets)
     url = url_of(host, sockets, live.status.base_path)
     print(f"serving {url} (Ctrl-C to stop)", flush=True)
@@ -123,7 +122,7 @@ async def _run(preview: Preview, sockets: list[socket.socket], host: str, open_b
         stop_watching.set()
         watcher.join()  # lets a build in progress finish writing before its folder is removed
         server.stop()
-        for connection in [*live.status_sockets, *LiveReloadHandler.waiters]:
+        for connection in list(live.sockets):
             connection.close()
         await server.close_all_connections()
     print("stopped", flush=True)

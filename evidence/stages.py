@@ -11,7 +11,8 @@ from .inputs import Inputs, code_version, digest
 from .load import check_unique_ids, is_content_folder, load_settings, markdown_files
 from .memo import KEYS, Memo, Site, SourceModels, Task
 from .steps import Context, ExplainerRecord, SourceRecord, constant_pages, find_uncited, load_source_record
-from .urls import STATIC_PREFIX
+from .render import stylesheet_of
+from .urls import STATIC_PREFIX, STYLESHEET
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,13 @@ def load_site(paths, options, files: Inputs, memo: Memo, problems: Problems) -> 
     explainer_paths = markdown_files(paths.content / "explainers", problems)
     base_url = options.base_url or (settings.base_url if settings else None)
     templates_key = KEYS["templates"](*(files.tree(folder) for folder in paths.template_dirs))
-    site_key = KEYS["site"](code_version(), templates_key, settings_digest, base_url)
+    stylesheet_path = paths.static / STYLESHEET.removeprefix(STATIC_PREFIX)  # inlined in every page
+    stylesheet_digest = files.digest(stylesheet_path)
+    stylesheet = stylesheet_of(stylesheet_path, files.data(stylesheet_path, stylesheet_digest) if stylesheet_digest else None)
+    if isinstance(stylesheet, Problem):
+        problems.errors.append(stylesheet)
+        problems.raise_if_any()
+    site_key = KEYS["site"](code_version(), templates_key, settings_digest, stylesheet_digest, base_url)
     memo.site = Site(settings, base_url, site_key, templates_key, {})
 
     def load(path: Path, file_digest: bytes | None) -> tuple[SourceRecord, dict]:
@@ -61,7 +68,7 @@ def load_site(paths, options, files: Inputs, memo: Memo, problems: Problems) -> 
         del memo.parsed[path]
     models = SourceModels(sources, memo.parsed, files)
     memo.site = Site(settings, base_url, site_key, templates_key, models.digests)
-    context = Context(models, settings, tuple(paths.template_dirs), base_url, options.bytecode_dir)
+    context = Context(models, settings, tuple(paths.template_dirs), base_url, options.bytecode_dir, stylesheet)
     return memo.site, context, sources, explainer_paths
 
 

@@ -25,6 +25,8 @@ from .markdown import make_markdown
 from .model import Citation, ExplainerSummary, Settings, Site, Source, SourceSummary
 from .render import CONSTANT_PAGES, EXPLAINER_PAGES, PAGES, SOURCE_PAGES, Renderer
 from .templates import make_templates, template_problem
+from .urls import STYLESHEET
+from .views import Stylesheet
 
 Pages = dict[str, bytes]
 
@@ -38,6 +40,7 @@ class Context:
     template_dirs: tuple[Path, ...]  # overrides first
     base_url: str | None
     bytecode_dir: Path | None = None  # where compiled templates are kept between processes
+    stylesheet: Stylesheet = Stylesheet(STYLESHEET, None, "")  # static/style.css, which every page inlines
 
 
 class Tools:
@@ -191,7 +194,7 @@ def constant_pages() -> Pages:
 
 
 def _render(context: Context, tools: Tools, site: Site, index: CitationIndex, table: list, *subject) -> tuple[Problem | None, Pages]:
-    renderer = Renderer(site, index, tools.templates, tools.md, context.base_url)
+    renderer = Renderer(site, index, tools.templates, tools.md, context.base_url, context.stylesheet)
     try:
         return None, {path: encode(text) for _, render in table for path, text in render(renderer, *subject)}
     except jinja2.TemplateError as error:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from .model import SourceSummary
 
 
@@ -132,3 +134,12 @@ class SourceBlock:
     @property
     def is_cited(self) -> bool:
         return bool(self.backlinks)
+
+
+@dataclass(frozen=True, slots=True)
+class Stylesheet:
+    """The site's stylesheet (static/style.css), which base.html puts inside every page, or links to."""
+
+    url: str  # where the static folder's copy is published
+    text: Markup | None  # its rules, ready to stand inside <style>; None when the static folder has no style.css
+    sha256: str  # base64 SHA-256 of `text`'s UTF-8 bytes, for the Content-Security-Policy ('sha256-<it>')

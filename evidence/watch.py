@@ -68,15 +68,17 @@ class Preview:
             traceback.print_exc()
             message = f"internal error, not a content problem: {type(error).__name__}: {error} (traceback in the terminal)"
             return Attempt(None, (Problem(Path("evidence"), 0, message),), changed)
-        return Attempt(report, (), changed, is_stylesheets_only(changed, self.paths.static))
+        return Attempt(report, (), changed, is_stylesheets_only(changed, self.paths.static, report.rendered))
 
     def snapshot(self) -> Snapshot:
         return snapshot(self.watched, skip=self.out_dir)
 
 
-def is_stylesheets_only(changed: frozenset[Path], static_dir: Path) -> bool:
-    """Whether the browser can take the change by swapping stylesheets, without a reload."""
-    return bool(changed) and all(path.suffix == ".css" and path.is_relative_to(static_dir) for path in changed)
+def is_stylesheets_only(changed: frozenset[Path], static_dir: Path, rendered: int) -> bool:
+    """Whether the browser can take the change by swapping stylesheets, without a reload: only stylesheets
+    of the static folder changed, and the build did no more than copy them (no page inlines them)."""
+    return (bool(changed) and rendered <= len(changed)
+            and all(path.suffix == ".css" and path.is_relative_to(static_dir) for path in changed))
 
 
 def snapshot(roots: tuple[Path, ...], skip: Path | None = None) -> Snapshot:

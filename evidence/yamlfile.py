@@ -97,7 +97,7 @@ class _Converter:
     def _cannot_convert(self, message: str, node: yaml.Node) -> _CannotConvert:
         # An alias jumps back to where its anchor was written, so the latest line on the way
         # down is where the alias itself was used: the line to fix.
-        return _CannotConvert(message, max(self.lines.of_node(n) for n in [*self.open_nodes, node]))
+        return _CannotConvert(f"malformed YAML: {message}", max(self.lines.of_node(n) for n in [*self.open_nodes, node]))
 
     def mapping(self, node: yaml.MappingNode) -> YMap:
         result = YMap()
@@ -124,6 +124,8 @@ class _Converter:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag == STR_TAG:
+            if found := NOT_TEXT.search(node.value):  # only an escape, like "\ud800", can put one here: read_text refuses the rest
+                raise _CannotConvert(not_text(found.group()), self.lines.of_node(node))
             return node.value  # what PyYAML's constructor returns for text, the usual case
         try:
             return self.scalars.construct_object(node, deep=True)
@@ -132,7 +134,7 @@ class _Converter:
             # type, such as the date 2020-02-30 or `!!int abc`.
             kind = node.tag.rsplit(":", 1)[-1]
             reason = f" ({error})" if isinstance(error, ValueError) and kind == "timestamp" else ""
-            raise _CannotConvert(f"'{node.value}' is not a valid {'date' if kind == 'timestamp' else kind}{reason}", self.lines.of_node(node)) from None
+            raise _CannotConvert(f"malformed YAML: '{node.value}' is not a valid {'date' if kind == 'timestamp' else kind}{reason}", self.lines.of_node(node)) from None
 
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -161,7 +163,7 @@ def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) 
     try:
         return _Converter(lines, path, problems).value(node)
     except _CannotConvert as error:
-        problems.error(path, error.line, f"malformed YAML: {error}")
+        problems.error(path, error.line, str(error))
         return MALFORMED
     except yaml.constructor.ConstructorError as error:
         problems.error(path, lines.at(error.problem_mark), f"malformed YAML: {_describe_yaml_error(error)}")
@@ -280,10 +282,24 @@ def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str 
         problems.error(path, line, f"not UTF-8 text: byte 0x{data[error.start]:02x} cannot be decoded; save the file as UTF-8")
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if found := NOT_TEXT.search(text):
+        problems.error(path, text.count("\n", 0, found.start()) + 1, not_text(found.group()))
+        return None
     if not text.strip():
         problems.error(path, 1, "the file is empty; write its content or delete it")
         return None
     return text
+
+
+# Code points that are not text: lone surrogates (UTF-8 cannot hold one, but a YAML escape like "\ud800" can
+# make one) and the 66 Unicode non-characters. XML forbids surrogates, U+FFFE and U+FFFF, so one in a title
+# would make feed.xml ill-formed; a page cannot be written with a surrogate at all.
+NOT_TEXT = re.compile("[\ud800-\udfff\ufdd0-\ufdef" + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000)) + "]")
+
+
+def not_text(character: str) -> str:
+    kind = "a lone surrogate" if "\ud800" <= character <= "\udfff" else "a Unicode non-character"
+    return f"the character U+{ord(character):04X} ({kind}) is not text; remove it"
 
 
 # --- typed fields --------------------------------------------------------------------

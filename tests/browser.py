@@ -58,7 +58,7 @@ def watched_page(browser, **options) -> Iterator:
         yield page
     finally:
         context.close()
-    assert errors == []
+    assert errors == [], errors
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -40,8 +40,9 @@ def test_page_loads_everything_it_asks_for_under_the_repository_path(page, site_
     page.on("request", lambda request: requested.append(request.url))
     assert page.goto(site_url + path).status == 200
     page.wait_for_load_state("load")
-    assert page.failures == []
-    assert site_url + "assets/style.css" in requested
+    assert page.failures == []  # no request failed and nothing was refused by the Content-Security-Policy
+    assert not any(url.endswith(".css") for url in requested), "the stylesheet is inside the page"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(253, 252, 249)", "the stylesheet did not apply"
 
 
 def test_not_found_page_at_a_deep_missing_address_is_styled_and_leads_home(page, site_url):

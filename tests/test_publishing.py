@@ -1,13 +1,18 @@
 """What a published page tells browsers, search engines and link previews, with and without a base URL."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from conftest import EXPLAINER, write_tree
 
 from evidence.build import Paths, build
+from evidence.errors import ContentError, display_path
 from evidence.render import agent
 
 
@@ -20,6 +25,7 @@ class Head(HTMLParser):
         self.title = ""
         self.meta: dict[str, str] = {}
         self.links: dict[str, str] = {}
+        self.meta_http_equiv: dict[str, str] = {}
         self.json_ld: list[dict] = []
         self._in: str | None = None
         self.feed(html)
@@ -28,6 +34,8 @@ class Head(HTMLParser):
         attrs = dict(attrs)
         if tag == "html":
             self.lang = attrs.get("lang", "")
+        elif tag == "meta" and "http-equiv" in attrs:
+            self.meta_http_equiv[attrs["http-equiv"]] = attrs.get("content", "")
         elif tag == "meta" and ("name" in attrs or "property" in attrs):
             self.meta[attrs.get("name") or attrs["property"]] = attrs.get("content", "")
         elif tag == "link":
@@ -72,7 +80,7 @@ def test_without_a_base_url_only_what_needs_absolute_urls_is_left_out(tmp_path):
         assert tags.meta["og:title"] == tags.title
         assert tags.meta["twitter:card"] == "summary"
     assert head(out, "explainers/ex/index.html").links["icon"] == "../../assets/favicon.svg"
-    assert head(out, "404.html").links["stylesheet"] == "/assets/style.css"  # right at a domain root only
+    assert head(out, "404.html").links["icon"] == "/assets/favicon.svg"  # right at a domain root only
 
 
 def test_base_url_makes_canonical_and_preview_urls_absolute(tmp_path):
@@ -81,16 +89,16 @@ def test_base_url_makes_canonical_and_preview_urls_absolute(tmp_path):
     assert tags.links["canonical"] == tags.meta["og:url"] == "https://user.github.io/repo-name/explainers/ex/"
     assert tags.meta["og:image"] == "https://user.github.io/repo-name/assets/card.png"
     assert tags.meta["twitter:card"] == "summary_large_image"
-    assert tags.links["stylesheet"] == "../../assets/style.css"
+    assert tags.links["icon"] == "../../assets/favicon.svg"
     assert tags.links["alternate application/atom+xml"] == "../../feed.xml"
-    assert head(out, "404.html").links["stylesheet"] == "/repo-name/assets/style.css"
+    assert head(out, "404.html").links["icon"] == "/repo-name/assets/favicon.svg"
     assert (out / "robots.txt").read_text(encoding="utf-8").endswith("\nSitemap: https://user.github.io/repo-name/sitemap.xml\n")
 
 
 def test_base_url_in_site_yaml_works_like_the_option(tmp_path):
     out = built(tmp_path, {"site.yaml": "title: T\ndescription: D\nbase_url: https://example.org/desk\n"})
     assert head(out, "index.html").links["canonical"] == "https://example.org/desk/"
-    assert head(out, "404.html").links["stylesheet"] == "/desk/assets/style.css"
+    assert head(out, "404.html").links["icon"] == "/desk/assets/favicon.svg"
 
 
 def test_not_found_page_is_not_indexed_and_claims_no_address(tmp_path):
@@ -167,3 +175,29 @@ def test_structured_data_cannot_close_its_script_element(tmp_path):
 def test_a_byline_starting_with_the_names_a_group():
     assert agent("The editors") == {"@type": "Organization", "name": "The editors"}
     assert agent("Jo Writer") == {"@type": "Person", "name": "Jo Writer"}
+
+
+def test_every_page_carries_the_stylesheet_under_the_hash_its_policy_allows(tmp_path):
+    out = built(tmp_path)
+    stylesheet = (Path(__file__).parent.parent / "static/style.css").read_text(encoding="utf-8")
+    allowed = "'sha256-" + base64.b64encode(hashlib.sha256(stylesheet.encode("utf-8")).digest()).decode("ascii") + "'"
+    for page in PAGES:
+        html = (out / page).read_text(encoding="utf-8")
+        assert re.findall(r"<style>(.*?)</style>", html, re.DOTALL) == [stylesheet], page
+        policy = head(out, page).meta_http_equiv["Content-Security-Policy"]
+        assert f"style-src 'self' {allowed};" in policy, page
+        assert "stylesheet" not in head(out, page).links, "nothing for the page to wait for"
+    assert (out / "assets/style.css").read_text(encoding="utf-8") == stylesheet, "still published, for a template that links it"
+
+
+def test_a_stylesheet_that_would_end_its_style_element_is_refused_with_its_line(tmp_path):
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "style.css").write_text("body { color: red }\n/* </STYLE><script>alert(1)</script> */\n", encoding="utf-8")
+    paths = Paths(content=write_tree(tmp_path / "content", {}), static=static)
+    with pytest.raises(ContentError) as error:
+        build(paths, tmp_path / "dist")
+    assert [str(problem) for problem in error.value.problems] == [
+        f"{display_path(static / 'style.css')}:2: the stylesheet contains '</style', which would end it early inside a page"
+    ]
+    assert not (tmp_path / "dist").exists()

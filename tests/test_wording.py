@@ -18,7 +18,9 @@ def pages(tmp_path_factory):
     build(Paths(content=PROJECT / "tests/fixtures/long-names"), out)
 
     def read(path: str) -> str:
-        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (out / path).read_text(encoding="utf-8"))).replace("&#39;", "'")
+        """The page's text: its tags and its stylesheet (which every page carries) left out."""
+        html = re.sub(r"<style>.*?</style>", "", (out / path).read_text(encoding="utf-8"), flags=re.DOTALL)
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).replace("&#39;", "'")
 
     read.json = lambda path: json.loads((out / path).read_text(encoding="utf-8"))
     return read
