@@ -77,7 +77,14 @@ def serve(paths: Paths, *, out_dir: Path | None, host: str, port: int | None, ba
     if out_dir is None:
         # Not dist/: that holds what `build` made for publishing, and a preview should not
         # replace it behind the writer's back. The files on disk never contain the preview's script.
-        temporary = Path(tempfile.mkdtemp(prefix="evidence-preview-"))
+        try:
+            temporary = Path(tempfile.mkdtemp(prefix="evidence-preview-"))
+        except OSError as error:
+            for listening in sockets:
+                listening.close()
+            where = error.filename or tempfile.gettempdir()
+            print(f"{where}:1: cannot make the preview's folder: {error.strerror or error}; pass --out DIR", file=sys.stderr)
+            return 1
         out_dir = temporary / "site"
     preview = Preview(paths, out_dir.absolute(), base_url, strict)
     try:

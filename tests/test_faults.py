@@ -451,3 +451,18 @@ def test_the_preview_shows_a_full_disk_as_one_problem_and_keeps_serving(project,
     assert problem.line == 1 and problem.message == "cannot write the site: No space left on device; free some space and build again"
     monkeypatch.undo()
     assert preview.attempt().ok
+
+
+def test_the_preview_without_a_folder_for_its_site_is_one_line(project, monkeypatch, capsys):
+    import tempfile
+
+    from evidence import serve
+
+    def no_room(prefix=None):
+        raise OSError(errno.ENOSPC, "No space left on device", "/tmp/evidence-preview-x")
+    monkeypatch.setattr(tempfile, "mkdtemp", no_room)
+    code = serve.serve(Paths(content=project / "content"), out_dir=None, host="127.0.0.1", port=0, base_url=None,
+                       strict=False, open_browser=False)
+    assert code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "/tmp/evidence-preview-x:1: cannot make the preview's folder: No space left on device; pass --out DIR"]
