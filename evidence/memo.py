@@ -56,7 +56,8 @@ KEYS: dict[str, Callable[..., bytes]] = {
     "explainer": lambda site, file_digest, record: digest(file_digest, repr(sources_read(record.referenced, site.source_digests)), site.key),
     "uncited": lambda site, file_digest, cited: digest(file_digest, repr(cited)),
     "source pages": lambda site, file_digest, backlink_digests: digest(site.key, file_digest, *backlink_digests),
-    "site pages": lambda site, summary_digests: digest(site.key, *summary_digests),
+    "site pages": lambda site, *shown: digest(site.key, *shown),  # what each page shows: see stages.site_tasks
+    "browse pages": lambda site, pages, *digests: digest(site.key, pages, *digests),
     "file": lambda site, file_digest: digest("file", file_digest),
 }
 

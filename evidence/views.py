@@ -132,3 +132,21 @@ class SourceBlock:
     @property
     def is_cited(self) -> bool:
         return bool(self.backlinks)
+
+
+@dataclass(frozen=True, slots=True)
+class StatedPosition:
+    """One topic's summary of a party's position in an explainer, as the party's page shows it (links made from a page two folders deep)."""
+
+    topic: str  # the topic's title
+    href: str  # the position on the explainer page
+    summary: object  # Markup: the summary's words with their citation marks, or what the source does not say
+    stated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PartyInExplainer:
+    """What a party's page shows of one explainer: its card, and its summary of the party's position on each topic."""
+
+    explainer: object  # model.ExplainerSummary
+    positions: tuple[StatedPosition, ...]

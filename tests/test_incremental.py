@@ -111,6 +111,22 @@ def edits(project: Project, pristine: Path) -> list:
     def retitle_topic():
         return project.rewrite(project.pick("content/explainers"), lambda text: re.sub(r"^## ([^{\n]*)", lambda m: f"## {word().capitalize()} {m.group(1)}", text, count=1, flags=re.M))
 
+    def retag_explainer():
+        tags = ", ".join(rng.sample(["syria", "aid", "sanctions", "middle-east", "gulf"], rng.randint(0, 2)))
+        return project.rewrite(project.pick("content/explainers"), lambda text: re.sub(r"^tags: .*$", f"tags: [{tags}]", text, count=1, flags=re.M))
+
+    def rename_party():  # in one explainer: an error while another gives the id its old name
+        return project.rewrite(project.pick("content/explainers"), lambda text: text.replace("name: Russia", f"name: Russia ({word()})", 1))
+
+    def rename_party_everywhere():
+        name = f"Russia ({word()})"
+        for path in project.files("content/explainers"):
+            project.rewrite(path, lambda text: re.sub(r"name: Russia.*", f"name: {name}", text, count=1))
+        return f"rename russia to {name} everywhere"
+
+    def reword_summary():
+        return project.rewrite(project.pick("content/explainers"), lambda text: text.replace("Summary: ", f"Summary: {word().capitalize()}: ", 1))
+
     def break_a_quote():
         return project.rewrite(project.pick("content/explainers"), lambda text: re.sub(r'¶(\d+) "', r'¶\1 "never said ', text, count=1))
 
@@ -200,6 +216,7 @@ def edits(project: Project, pristine: Path) -> list:
         (edit_source_paragraph, 3), (add_source_paragraph, 2), (retitle_source, 2), (edit_settings, 2), (edit_template, 3),
         (break_template, 1), (edit_static, 2), (add_static, 1), (delete_static, 1), (delete_file, 2), (rename_file, 2),
         (copy_explainer, 1), (restore_file, 6), (restore_everything, 2), (change_options, 2),
+        (retag_explainer, 3), (rename_party, 2), (rename_party_everywhere, 2), (reword_summary, 3),
     ]
     return [edit for edit, weight in weighted for _ in range(weight)]
 
@@ -340,6 +357,64 @@ def test_a_rebuild_after_one_edit_renders_only_the_pages_it_touches(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("Framing: This", "Framing: Now this"), encoding="utf-8")
     assert sorted(builder.build().rendered) == ["explainers/explainer-00003/explainer.json", "explainers/explainer-00003/index.html"]
     assert builder.build().rendered == ()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_retagging_an_explainer_renders_only_the_lists_it_leaves_and_joins(tmp_path):
+    content = write_corpus(tmp_path / "content", 30)
+    builder = Builder(Paths(content=content), tmp_path / "dist")
+    builder.build()
+    edit(content / "explainers/explainer-00003.md", "tags: [syria, sanctions]", "tags: [syria, aid]")
+    rendered = set(builder.build().rendered)
+    assert rendered == {"explainers/explainer-00003/explainer.json", "explainers/explainer-00003/index.html",
+                        "tags/sanctions/index.html", "tags/aid/index.html", "tags/index.html"}
+    assert files_of(tmp_path / "dist") == dict(pipeline.render(Paths(content=content)).pages)
+
+
+def test_rewording_a_partys_summary_renders_only_that_partys_page_it_is_on(tmp_path):
+    content = write_corpus(tmp_path / "content", 50)  # 'us' has three pages of 20
+    builder = Builder(Paths(content=content), tmp_path / "dist")
+    builder.build()
+    path = content / "explainers/explainer-00003.md"  # the fourth oldest: on the last page
+    text = path.read_text(encoding="utf-8")
+    us = text.index("### us\n\nSummary: ") + len("### us\n\nSummary: ")
+    path.write_text(text[:us] + "Reworded: " + text[us:], encoding="utf-8")
+    rendered = set(builder.build().rendered)
+    assert rendered == {"explainers/explainer-00003/explainer.json", "explainers/explainer-00003/index.html", "parties/us/3.html"}
+    assert "Reworded: " in (tmp_path / "dist/parties/us/3.html").read_text(encoding="utf-8")
+    assert files_of(tmp_path / "dist") == dict(pipeline.render(Paths(content=content)).pages)
+
+
+@pytest.mark.parametrize("change", ["rename a shared party", "swap a party", "retag"])
+def test_an_edit_to_parties_or_tags_renders_every_page_it_changes_and_no_other(tmp_path, change):
+    content = write_corpus(tmp_path / "content", 45)
+    out = tmp_path / "dist"
+    builder = Builder(Paths(content=content), out)
+    builder.build()
+    before = files_of(out)
+    edited = content / "explainers/explainer-00007.md"  # compares three parties: us, russia, iran
+    if change == "rename a shared party":
+        for path in (content / "explainers").glob("*.md"):
+            if "name: Turkey" in path.read_text(encoding="utf-8"):
+                edit(path, "name: Turkey", "name: Türkiye")
+    elif change == "swap a party":
+        edit(edited, "name: Iran", "name: Turkey")
+        edit(edited, "id: iran", "id: turkey")
+        edited.write_text(edited.read_text(encoding="utf-8").replace("### iran", "### turkey"), encoding="utf-8")
+    else:
+        edit(edited, "tags: [", "tags: [gulf, ")
+    rendered = set(builder.build().rendered)
+    after = files_of(out)
+    changed = {page for page in before.keys() | after.keys() if before.get(page) != after.get(page)}
+    rebuilt_anyway = {page for page in rendered if page.startswith("explainers/")}  # an edited explainer's own pages render again
+    assert rendered - rebuilt_anyway == changed - rebuilt_anyway
+    assert changed - rebuilt_anyway, "the edit should change some browse page"
+    assert after == dict(pipeline.render(Paths(content=content)).pages)
 
 
 def test_an_unknown_source_error_names_the_sources_added_since(tmp_path):
