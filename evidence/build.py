@@ -13,7 +13,7 @@ from .errors import ContentError, Problem
 from .incremental import Builder, attempt
 from .memo import State
 from .stages import Built
-from .urls import STATIC_PREFIX
+from .urls import SEARCH_FOLDER, STATIC_PREFIX
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,7 +46,7 @@ def render(paths: Paths, *, base_url: str | None = None, strict: bool = False) -
     """Load, check and render the site into memory (on every core); raise ContentError listing every problem."""
     started = time.perf_counter()
     built = attempt(lambda: pipeline.render(paths, pipeline.Options(base_url, strict, jobs=None)))
-    pages = {path: data.decode("utf-8") for path, data in built.pages.items() if not path.startswith(STATIC_PREFIX)}
+    pages = {path: data.decode("utf-8") for path, data in built.pages.items() if not path.startswith((STATIC_PREFIX, SEARCH_FOLDER))}
     return pages, report_of(built, started)
 
 

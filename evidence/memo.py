@@ -57,6 +57,7 @@ KEYS: dict[str, Callable[..., bytes]] = {
     "uncited": lambda site, file_digest, cited: digest(file_digest, repr(cited)),
     "source pages": lambda site, file_digest, backlink_digests: digest(site.key, file_digest, *backlink_digests),
     "site pages": lambda site, *shown: digest(site.key, *shown),  # what each page shows: see stages.site_tasks
+    "search": lambda site, *documents: digest(site.key, *documents),  # every explainer's search document and every source's file
     "browse pages": lambda site, pages, *digests: digest(site.key, pages, *digests),
     "file": lambda site, file_digest: digest("file", file_digest),
 }

@@ -18,7 +18,7 @@ from .inputs import Inputs
 from .memo import Memo, NoMemo
 from .output import InMemory, Output, write_site
 from .pool import Pool
-from .stages import Built, browse_tasks, calls, check_site, explainer_tasks, file_tasks, load_site, site_tasks, source_tasks
+from .stages import Built, browse_tasks, calls, check_site, explainer_tasks, file_tasks, load_site, search_task, site_tasks, source_tasks
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,9 @@ def render(paths, options: Options = Options(), memo: Memo | None = None, out: O
         source_pages = memo.map("source pages", steps.render_source_pages, source_tasks(sources, explainers), pool.map, out)
         browse_pages = memo.map("browse pages", steps.render_browse_page, browse_tasks(explainers), pool.map, out)
         site_pages = list(memo.map("site pages", steps.render_site_pages, site_tasks(context, sources, explainers), pool.here, out))
-        failures = [record.render_problem for _, record in explainers] + list(source_pages) + list(browse_pages) + site_pages
+        # index the explainers and sources for search (evidence/search.py), while the workers render
+        search = list(memo.map("search", steps.index_site, [search_task(sources, explainers)], pool.here, out))
+        failures = [record.render_problem for _, record in explainers] + list(source_pages) + list(browse_pages) + site_pages + search
     if any(failures):
         raise ContentError([next(problem for problem in failures if problem)])
     copy, files_to_copy = file_tasks(paths, files)  # the constant pages and the static folder, as they are

@@ -371,6 +371,24 @@ def render_explainer(r: Renderer, explainer: Explainer) -> Iterator[Page]:
     yield urls.explainer_data(explainer.id), view.json()
 
 
+def search_document(r: Renderer, explainer: Explainer | None = None, source: Source | None = None) -> str:
+    """What search indexes of an explainer page, or of a source page shown in full (templates/search_document.html)."""
+    subject = {"explainer": explainer, "sources": [r.site.source(s) for s in explainer.source_ids]} if explainer else {"source": source}
+    return r.templates.get_template("search_document.html").render(plain=plain_words, **subject)
+
+
+def plain_words(passage: Passage) -> str:
+    """A passage's words, without its citation marks or markup."""
+    words = []
+    for token in passage.tokens:
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+    return " ".join("".join(words).split())
+
+
 def render_source(r: Renderer, source: Source) -> Iterator[Page]:
     path = urls.source_page(source.id)
     cited = r.index.cited_numbers(source)

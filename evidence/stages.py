@@ -170,6 +170,14 @@ def site_tasks(context: Context, sources: dict[Path, SourceRecord], explainers: 
 BROWSE_INDEXES = {"parties": "party", "tags": "tag", "archive": "year"}  # render.PAGES that list a kind of browse page
 
 
+def search_task(sources: dict[Path, SourceRecord], explainers: list[tuple[Path, ExplainerRecord]]) -> Task:
+    """The search index reads every explainer's search document and every source."""
+    documents = [(urls.explainer_page(r.summary.id).removesuffix("index.html"), r.search_document) for _, r in explainers]
+    source_ids = sorted(r.summary.id for r in sources.values())
+    inputs = (*(digest(url, html or "-") for url, html in documents), *(r.digest for r in sources.values()))
+    return Task("search", inputs, (documents, source_ids))
+
+
 def card_digest(explainer: model.ExplainerSummary) -> bytes:
     """What a list shows of an explainer (components/explainer_card.html): its page changes only when this does."""
     return digest_of((explainer.id, explainer.title, explainer.dek, explainer.date, len(explainer.topics),

@@ -23,8 +23,10 @@ from .load import load_source
 from .markdown import make_markdown
 from .model import ExplainerSummary, Settings, Site, Source, SourceSummary
 from .browse import BrowsePage
-from .render import BROWSE_PAGES, CONSTANT_PAGES, EXPLAINER_PAGES, PAGES, SOURCE_PAGES, ExplainerView, Renderer
+from .render import BROWSE_PAGES, CONSTANT_PAGES, EXPLAINER_PAGES, PAGES, SOURCE_PAGES, ExplainerView, Renderer, search_document
+from .search import build_index
 from .views import PartyInExplainer, StatedPosition
+from . import urls
 from .templates import make_templates, template_problem
 
 Pages = dict[str, bytes]
@@ -105,6 +107,7 @@ class ExplainerRecord:
     pages: tuple[str, ...]
     statements: dict[str, tuple[StatedPosition, ...]]  # party id -> its summaries, as the party's page shows them
     statement_digests: dict[str, bytes]
+    search_document: str | None  # what search indexes of it (render.search_document)
 
 
 def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> tuple[ExplainerRecord, Pages]:
@@ -113,7 +116,7 @@ def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> t
     explainer = load_explainer(path, tools.md, problems, data)
     load_errors, load_warnings = tuple(problems.errors), tuple(problems.warnings)
     if explainer is None:
-        return ExplainerRecord((), None, b"", load_errors, load_warnings, (), 0, {}, {}, {}, None, (), {}, {}), {}
+        return ExplainerRecord((), None, b"", load_errors, load_warnings, (), 0, {}, {}, {}, None, (), {}, {}, None), {}
     referenced = tuple(sorted(set(explainer.source_ids) | {citation.source_id for citation in explainer.citations()}))
     checks = Problems()
     checked = check_explainer(explainer, context.sources, checks)
@@ -123,13 +126,14 @@ def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> t
         cited.setdefault(source_id, set()).add(number)
         by_source.setdefault(source_id, []).append((number, backlink))
     pages: Pages = {}
-    render_problem, statements = None, {}
+    render_problem, statements, document = None, {}, None
     if not load_errors and not checks.errors and context.settings is not None:
         sources = tuple(context.sources[source_id] for source_id in explainer.source_ids)
         renderer = _renderer(context, tools, Site(context.settings, sources, (explainer,)), checked.index())
         render_problem, pages = _render(renderer, context, EXPLAINER_PAGES, explainer)
         if render_problem is None:
             statements = ExplainerView.of(renderer, explainer).statements()
+            document = search_document(renderer, explainer)
     summary = ExplainerSummary.of(explainer)
     backlinks = {source_id: pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL) for source_id, links in by_source.items()}
     record = ExplainerRecord(
@@ -139,6 +143,7 @@ def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> t
         backlink_digests={source_id: digest(pickled) for source_id, pickled in backlinks.items()},
         render_problem=render_problem, pages=tuple(pages),
         statements=statements, statement_digests={party_id: digest_of(found) for party_id, found in statements.items()},
+        search_document=document,
     )
     return record, pages
 
@@ -174,6 +179,18 @@ def render_browse_page(context: Context, tools: Tools, page: BrowsePage, stateme
     """One page of a party's, a tag's or a year's explainers (browse.BrowsePage)."""
     site = Site(context.settings, (), ())
     return _render(_renderer(context, tools, site, CitationIndex({}, 0)), context, BROWSE_PAGES, page, statements)
+
+
+def index_site(context: Context, tools: Tools, documents: list[tuple[str, str]], source_ids: list[str]) -> tuple[Problem | None, Pages]:
+    """The search index (evidence/search.py) of the explainers' documents and of every source shown in full."""
+    sources = [context.sources[source_id] for source_id in source_ids]
+    renderer = _renderer(context, tools, Site(context.settings, tuple(sources), ()), CitationIndex({}, 0))
+    try:
+        documents = documents + [(urls.source_page(s.id).removesuffix("index.html"), search_document(renderer, source=s))
+                                 for s in sources if s.shows_full_text]
+    except jinja2.TemplateError as error:
+        return template_problem(error, context.template_dirs), {}
+    return build_index(documents, context.settings.language)
 
 
 def constant_pages() -> Pages:
