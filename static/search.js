@@ -43,7 +43,6 @@
       selects[name] = select;
       filtersBox.appendChild(part);
     });
-    filtersBox.hidden = !Object.keys(selects).length;
   }
 
   function href(url) { return new URL(url.replace(/^\//, ""), root).href; }
