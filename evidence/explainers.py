@@ -34,7 +34,8 @@ ANALYSIS = "analysis"
 RESERVED_IDS = {ANALYSIS, "context", "intro", "summary", "unstated"}
 # Ids the page templates write as they are (grep templates/ for id="): a topic's ids must not meet them.
 # tests/test_every_block_cited.py keeps this list in step with the templates.
-PAGE_IDS = {"main", "glance-heading", "evidence-heading", "sources-heading", "notes-heading", "explainers-heading", "highlights-heading", "cite_card"}
+PAGE_IDS = {"main", "glance-heading", "evidence-heading", "sources-heading", "notes-heading", "explainers-heading", "highlights-heading", "cite_card",
+            "search-input", "search-filter", "search-result", "search-phrases"}
 MAX_LEVEL = 16  # token nesting (a list counts 2, a quote 1) beyond any real prose; markdown-it drops text at 20
 LABELS = {"Summary:": "summary", "Not stated:": "unstated", "Framing:": "framing"}
 LEAF_BLOCKS = {"paragraph_open", "heading_open", "code_block", "fence", "table_open", "hr", "html_block"}
