@@ -132,8 +132,12 @@ def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> t
         renderer = _renderer(context, tools, Site(context.settings, sources, (explainer,)), checked.index())
         render_problem, pages = _render(renderer, context, EXPLAINER_PAGES, explainer)
         if render_problem is None:
-            statements = ExplainerView.of(renderer, explainer).statements()
-            document = search_document(renderer, explainer)
+            try:
+                statements = ExplainerView.of(renderer, explainer).statements()
+                document = search_document(renderer, explainer)
+            except jinja2.TemplateError as error:
+                render_problem = template_problem(error, context.template_dirs)
+        renderer.views.clear()  # the view refers to the renderer: left there, the two would be a cycle for the collector
     summary = ExplainerSummary.of(explainer)
     backlinks = {source_id: pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL) for source_id, links in by_source.items()}
     record = ExplainerRecord(
