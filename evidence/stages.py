@@ -9,6 +9,7 @@ from . import model
 from .errors import Problem, Problems
 from .inputs import Inputs, code_version, digest, digest_of
 from .render import PAGES
+from .search import Indexer
 from .load import check_unique_ids, is_content_folder, load_settings, markdown_files
 from .browse import browse_lists, browse_pages, newest_first
 from .memo import KEYS, Memo, Site, SourceModels, Task
@@ -168,6 +169,14 @@ def site_tasks(context: Context, sources: dict[Path, SourceRecord], explainers: 
 
 
 BROWSE_INDEXES = {"parties": "party", "tags": "tag", "archive": "year"}  # render.PAGES that list a kind of browse page
+
+
+def sending(indexer: Indexer | None, records: Iterator[ExplainerRecord]) -> Iterator[ExplainerRecord]:
+    """The explainers' records as they come, each one's search document sent on to the indexer (if any) meanwhile."""
+    for record in records:
+        if indexer is not None and record.search_document is not None:
+            indexer.add(urls.explainer_page(record.summary.id).removesuffix("index.html"), record.search_document)
+        yield record
 
 
 def search_task(sources: dict[Path, SourceRecord], explainers: list[tuple[Path, ExplainerRecord]]) -> Task:

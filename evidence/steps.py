@@ -24,7 +24,7 @@ from .markdown import make_markdown
 from .model import ExplainerSummary, Settings, Site, Source, SourceSummary
 from .browse import BrowsePage
 from .render import BROWSE_PAGES, CONSTANT_PAGES, EXPLAINER_PAGES, PAGES, SOURCE_PAGES, ExplainerView, Renderer, search_document
-from .search import build_index
+from .search import Indexer, build_index
 from .views import PartyInExplainer, StatedPosition
 from . import urls
 from .templates import make_templates, template_problem
@@ -185,8 +185,10 @@ def render_browse_page(context: Context, tools: Tools, page: BrowsePage, stateme
     return _render(_renderer(context, tools, site, CitationIndex({}, 0)), context, BROWSE_PAGES, page, statements)
 
 
-def index_site(context: Context, tools: Tools, documents: list[tuple[str, str]], source_ids: list[str]) -> tuple[Problem | None, Pages]:
-    """The search index (evidence/search.py) of the explainers' documents and of every source shown in full."""
+def index_site(context: Context, tools: Tools, documents: list[tuple[str, str]], source_ids: list[str],
+               indexer: Indexer | None = None) -> tuple[Problem | None, Pages]:
+    """The search index (evidence/search.py) of the explainers' documents and of every source shown in full; `indexer`, if
+    given, may have been sent the first documents already."""
     sources = [context.sources[source_id] for source_id in source_ids]
     renderer = _renderer(context, tools, Site(context.settings, tuple(sources), ()), CitationIndex({}, 0))
     try:
@@ -194,7 +196,9 @@ def index_site(context: Context, tools: Tools, documents: list[tuple[str, str]],
                                  for s in sources if s.shows_full_text]
     except jinja2.TemplateError as error:
         return template_problem(error, context.template_dirs), {}
-    return build_index(documents, context.settings.language)
+    if indexer is None:
+        return build_index(documents, context.settings.language)
+    return indexer.finish(documents)
 
 
 def constant_pages() -> Pages:

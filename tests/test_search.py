@@ -177,3 +177,29 @@ def test_a_missing_pagefind_binary_is_one_line_saying_how_to_install_it(tmp_path
     assert [str(problem) for problem in failed.value.problems] == [
         "search: the pagefind binary was not found; install it with: python -m pip install 'pagefind[bin]'"]
     assert not (tmp_path / "dist").exists()
+
+
+DOCUMENTS = [(f"explainers/e{n}/", f"<main><h1>Explainer {n}</h1><h2 id='t'>Topic</h2><p>harbour words {n}</p></main>") for n in range(6)]
+
+
+def comparable_index(pages: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in pages.items() if not name.startswith("pagefind/filter/") and not name.endswith((".pf_meta", ".json"))}
+
+
+def test_an_index_sent_documents_while_the_pages_render_is_the_index_made_at_the_end():
+    problem, at_the_end = search.build_index(DOCUMENTS, "en")
+    assert problem is None and "pagefind/pagefind.js" in at_the_end
+    with search.Indexer("en") as indexer:
+        for url, html in DOCUMENTS[:4]:
+            indexer.add(url, html)
+        problem, streamed = indexer.finish(DOCUMENTS)
+    assert problem is None
+    assert comparable_index(streamed) == comparable_index(at_the_end)
+
+
+def test_an_indexer_sent_other_documents_than_the_build_ends_with_starts_again():
+    with search.Indexer("en") as indexer:
+        indexer.add("explainers/gone/", "<main><h1>Gone</h1></main>")
+        problem, pages = indexer.finish(DOCUMENTS)
+    assert problem is None
+    assert comparable_index(pages) == comparable_index(search.build_index(DOCUMENTS, "en")[1])
