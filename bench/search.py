@@ -27,17 +27,23 @@ from evidence import pipeline, steps  # noqa: E402
 from evidence.build import Paths, build  # noqa: E402
 from evidence.incremental import Builder  # noqa: E402
 
-INDEX_SITE = steps.index_site
+INDEX_SITE, SENDING = steps.index_site, pipeline.sending
 
 
-def no_index(context, tools, documents, source_ids):
+def no_index(context, tools, documents, source_ids, indexer=None):
     return None, {}
 
 
+def without_search(on: bool) -> None:
+    """Replace the search step, and the sending of documents to Pagefind while the pages render, with nothing (or put them back)."""
+    steps.index_site = no_index if on else INDEX_SITE
+    pipeline.sending = (lambda indexer, records: records) if on else SENDING
+
+
 def timed_index(record: list):
-    def index_site(*args):
+    def index_site(*args, **kwargs):
         started = time.perf_counter()
-        result = INDEX_SITE(*args)
+        result = INDEX_SITE(*args, **kwargs)
         record.append(time.perf_counter() - started)
         return result
     return index_site
@@ -62,11 +68,11 @@ def main() -> None:
     results: dict[str, object] = {"explainers": args.count}
     cold = {"with search": [], "without search": []}
     for _ in range(args.repeats):
-        for label, index in (("without search", no_index), ("with search", INDEX_SITE)):  # the last build's output is measured
-            steps.index_site = index
+        for label in ("without search", "with search"):  # the last build's output is measured
+            without_search(label == "without search")
             shutil.rmtree(args.work / "out", ignore_errors=True)
             cold[label].append(timed(lambda: build(paths, args.work / "out")))
-    steps.index_site = INDEX_SITE
+    without_search(False)
     results["cold build, median seconds"] = {label: statistics.median(times) for label, times in cold.items()}
     out = args.work / "out"
     html = {path.relative_to(out).as_posix(): path.stat().st_size for path in out.rglob("*.html")}
@@ -77,7 +83,9 @@ def main() -> None:
                                "bytes": sum(p.stat().st_size for p in (out / "pagefind").rglob("*") if p.is_file())}
     for round, (label, index) in enumerate((("without search", no_index), ("with search", None))):
         indexing: list[float] = []
-        steps.index_site = no_index if index else timed_index(indexing)
+        without_search(index is not None)
+        if index is None:
+            steps.index_site = timed_index(indexing)
         builder = Builder(paths, args.work / f"live-{label[:4]}", cache_dir=args.work / f".cache-{label[:4]}")
         builder.build()
         rebuilds = []
@@ -88,7 +96,7 @@ def main() -> None:
         if index is None:
             results["indexing runs (first build, then each edit)"] = len(indexing)
             results["re-index after one edit, median seconds"] = statistics.median(indexing[1:] or indexing)
-    steps.index_site = INDEX_SITE
+    without_search(False)
     print(json.dumps(results, indent=1))
 
 
