@@ -1,9 +1,10 @@
 """A deterministic benchmark corpus: N explainers, each citing its own source, in words taken from the bundled site.
 
 Every source has 15 numbered paragraphs and a subheading, drawn from Sarah Lain's article; every
-explainer has 6 to 8 topics, and two or three parties and two tags shared with others, whose prose (drawn from the bundled explainer) cites its source,
-often quoting it word for word. The same seed and N always give the same bytes, and the site
-builds without a single problem or warning.
+explainer has 6 to 8 topics whose prose (drawn from the bundled explainer) cites its source, often
+quoting it word for word, and two or three parties and two tags shared with other explainers.
+The same seed and N always give the same bytes, and the site builds without a single problem or
+warning.
 """
 from __future__ import annotations
 
