@@ -1,9 +1,10 @@
 """A deterministic benchmark corpus: N explainers, each citing its own source, in words taken from the bundled site.
 
 Every source has 15 numbered paragraphs and a subheading, drawn from Sarah Lain's article; every
-explainer has 6 to 8 topics whose prose (drawn from the bundled explainer) cites its source,
-often quoting it word for word. The same seed and N always give the same bytes, and the site
-builds without a single problem or warning.
+explainer has 6 to 8 topics whose prose (drawn from the bundled explainer) cites its source, often
+quoting it word for word, and two or three parties and two tags shared with other explainers.
+The same seed and N always give the same bytes, and the site builds without a single problem or
+warning.
 """
 from __future__ import annotations
 
@@ -130,6 +131,7 @@ def explainer_file(number: int, paragraphs: list[str], text: Seed, rng: random.R
         return rng.choice(text.sentences)
 
     day = dt.date(2020, 1, 1) + dt.timedelta(days=number % 2000)
+    parties = party_ids(number)
     lines = [
         "---",
         f'title: "Explainer {number}: what does Russia want in Syria?"',
@@ -137,12 +139,9 @@ def explainer_file(number: int, paragraphs: list[str], text: Seed, rng: random.R
         f"date: {day.isoformat()}",
         "byline: The benchmark desk",
         f"sources: [{source}]",
+        f"tags: [{', '.join(tags_of(number))}]",
         "parties:",
-        "  - id: us",
-        "    name: The United States",
-        "    short: US",
-        "  - id: russia",
-        "    name: Russia",
+        *(line for party in parties for line in PARTIES[party]),
         "---",
         "",
         f"{sentence()} {cite()}",
@@ -152,7 +151,7 @@ def explainer_file(number: int, paragraphs: list[str], text: Seed, rng: random.R
     for topic in range(rng.randint(6, 8)):
         question = text.questions[topic % len(text.questions)]
         lines += ["", f"## {question} {{#topic-{topic + 1}}}", "", f"{sentence()} {cite()}"]
-        for party in ("us", "russia"):
+        for party in parties:
             lines += ["", f"### {party}", ""]
             if rng.random() < 0.1:
                 lines.append("Not stated: the report does not say.")
@@ -164,6 +163,26 @@ def explainer_file(number: int, paragraphs: list[str], text: Seed, rng: random.R
     while uncited:
         lines += ["", f"{sentence()} {cite()}"]
     return "\n".join(lines) + "\n"
+
+
+# Parties and tags shared across explainers, as a desk's would be: every explainer compares the
+# United States and Russia, one in four a third party too; each has two of six tags.
+PARTIES = {
+    "us": ["  - id: us", "    name: The United States", "    short: US"],
+    "russia": ["  - id: russia", "    name: Russia"],
+    "turkey": ["  - id: turkey", "    name: Turkey"],
+    "iran": ["  - id: iran", "    name: Iran"],
+}
+TAGS = ("syria", "middle-east", "diplomacy", "ceasefire", "sanctions", "aid")
+
+
+def party_ids(number: int) -> tuple[str, ...]:
+    third = ("turkey", "iran")[number // 4 % 2]
+    return ("us", "russia", third) if number % 4 == 3 else ("us", "russia")
+
+
+def tags_of(number: int) -> tuple[str, ...]:
+    return (TAGS[number % 3], TAGS[3 + number // 3 % 3])
 
 
 def edit_explainer(path: Path, generation: int) -> None:

@@ -31,7 +31,7 @@ from browser import chromium_path, serving  # noqa: E402
 from evidence.build import Paths, build  # noqa: E402
 
 LIGHTHOUSE = PROJECT / ".ci/node_modules/.bin/lighthouse"
-PAGES = ["", "explainers/russia-syria/", "sources/lain/"]
+PAGES = ["", "explainers/russia-syria/", "sources/lain/", "parties/russia/", "search/?q=ceasefire"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 NOT_SCORED = {"informative", "notApplicable", "manual", "error"}
 PASS = 0.9  # Lighthouse's own line between its report's failed and passed audits (report-utils.js, RATINGS.PASS)
@@ -88,7 +88,7 @@ def main() -> int:
         reports.mkdir(parents=True, exist_ok=True)
         with serving(functools.partial(StaticHost, directory=str(site))) as port:
             for page in PAGES:
-                result = audit(f"http://127.0.0.1:{port}/{page}", reports / f"{page.strip('/').replace('/', '-') or 'home'}.json")
+                result = audit(f"http://127.0.0.1:{port}/{page}", reports / f"{page.split('?')[0].strip('/').replace('/', '-') or 'home'}.json")
                 scores = {name: round(result["categories"][name]["score"] * 100) for name in CATEGORIES}
                 scored = [a for a in result["audits"].values() if a["scoreDisplayMode"] not in NOT_SCORED and a["score"] is not None]
                 failed = sorted(f"{a['id']} ({a['score']})" for a in scored if a["score"] < PASS)

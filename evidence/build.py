@@ -16,7 +16,7 @@ from .incremental import Builder, attempt
 from .memo import State
 from .output import staging_area
 from .stages import Built
-from .urls import STATIC_PREFIX
+from .urls import SEARCH_FOLDER, STATIC_PREFIX
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,7 +52,7 @@ def render(paths: Paths, *, base_url: str | None = None, strict: bool = False) -
         built = attempt(lambda: pipeline.render(paths, pipeline.Options(base_url, strict, jobs=None)))
     except OSError as error:
         raise system_error(error, paths.content) from None
-    pages = {path: data.decode("utf-8") for path, data in built.pages.items() if not path.startswith(STATIC_PREFIX)}
+    pages = {path: data.decode("utf-8") for path, data in built.pages.items() if not path.startswith((STATIC_PREFIX, SEARCH_FOLDER))}
     return pages, report_of(built, started)
 
 

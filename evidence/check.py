@@ -1,6 +1,8 @@
 """Check every citation against its source, and index which passages cite which paragraphs."""
 from __future__ import annotations
 
+import dataclasses
+
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Collection, Iterator
@@ -58,7 +60,7 @@ class ExplainerCitations:
 
 def check_explainer(explainer: Explainer, sources: dict[str, Source], problems: Problems) -> ExplainerCitations:
     """Check one explainer's citations against the sources; it depends on no other explainer."""
-    summary = ExplainerSummary.of(explainer)
+    summary = dataclasses.replace(ExplainerSummary.of(explainer), tags=())  # source pages do not show tags: retagging leaves them be
     backlinks: list[tuple[tuple[str, int], Backlink]] = []
     count = 0
     for source_id, line in zip(explainer.source_ids, explainer.source_lines):

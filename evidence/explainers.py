@@ -27,13 +27,15 @@ EXPLAINER_FIELDS = [
     Field("byline", text),
     Field("sources", list_of(identifier), required=True),
     Field("parties", list_of(mapping), required=True),
+    Field("tags", list_of(identifier)),
 ]
 PARTY_FIELDS = [Field("id", identifier, required=True), Field("name", text, required=True), Field("short", text)]
 ANALYSIS = "analysis"
 RESERVED_IDS = {ANALYSIS, "context", "intro", "summary", "unstated"}
 # Ids the page templates write as they are (grep templates/ for id="): a topic's ids must not meet them.
 # tests/test_every_block_cited.py keeps this list in step with the templates.
-PAGE_IDS = {"main", "glance-heading", "evidence-heading", "sources-heading", "notes-heading", "explainers-heading", "highlights-heading", "cite_card"}
+PAGE_IDS = {"main", "glance-heading", "evidence-heading", "sources-heading", "notes-heading", "explainers-heading", "highlights-heading", "cite_card",
+            "search-input", "search-filter", "search-result", "search-phrases"}
 MAX_LEVEL = 16  # token nesting (a list counts 2, a quote 1) beyond any real prose; markdown-it drops text at 20
 LABELS = {"Summary:": "summary", "Not stated:": "unstated", "Framing:": "framing"}
 LEAF_BLOCKS = {"paragraph_open", "heading_open", "code_block", "fence", "table_open", "hr", "html_block"}
@@ -91,7 +93,7 @@ def load_explainer(path: Path, md: MarkdownIt, problems: Problems, data: bytes |
     return Explainer(
         id=id_, path=path, title=values["title"], dek=values["dek"], date=values["date"], updated=values["updated"],
         byline=values["byline"], source_ids=tuple(values["sources"]), source_lines=tuple(meta["sources"].item_lines),
-        parties=parties, intro=tuple(reader.intro), topics=reader.topics(),
+        parties=parties, intro=tuple(reader.intro), topics=reader.topics(), tags=tuple(dict.fromkeys(values["tags"] or ())),
     )
 
 
@@ -126,7 +128,7 @@ def _read_parties(items: list, path: Path, problems: Problems) -> tuple[Party, .
         elif any(party.id == values["id"] for party in parties):
             problems.error(path, line, f"duplicate party id '{values['id']}'; give each party its own id")
             ok = False
-        parties.append(Party(values["id"], values["name"], values["short"] or values["name"], index))
+        parties.append(Party(values["id"], values["name"], values["short"] or values["name"], index, line))
     if ok and not 2 <= len(parties) <= 3:
         problems.error(path, items.line, f"an explainer compares 2 or 3 parties; found: {len(parties)}")
         ok = False

@@ -27,6 +27,15 @@ def boolean(value: object) -> bool:
     raise ValueError("true or false")
 
 
+def positive_count(value) -> int:
+    """A whole number above 0, such as how many explainers the home page shows."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)  # YAML scalars are read as text
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("a whole number above 0 (how many of the newest explainers the home page shows)")
+    return value
+
+
 SETTINGS_FIELDS = [
     Field("title", text, required=True),
     Field("description", text, required=True),
@@ -36,7 +45,9 @@ SETTINGS_FIELDS = [
     Field("copyright", text),
     Field("license", text),
     Field("repository", url),
+    Field("home", positive_count, default=20),
 ]
+
 
 SOURCE_FIELDS = [
     Field("id", identifier),

@@ -59,7 +59,9 @@ KEYS: dict[str, Callable[..., bytes]] = {
     "explainer": lambda site, file_digest, record: digest(file_digest, repr(sources_read(record.referenced, site.source_digests)), site.key),
     "uncited": lambda site, file_digest, cited: digest(file_digest, repr(cited)),
     "source pages": lambda site, file_digest, backlink_digests: digest(site.key, file_digest, *backlink_digests),
-    "site pages": lambda site, summary_digests: digest(site.key, *summary_digests),
+    "site pages": lambda site, *shown: digest(site.key, *shown),  # what each page shows: see stages.site_tasks
+    "search": lambda site, *documents: digest(site.key, *documents),  # every explainer's search document and every source's file
+    "browse pages": lambda site, pages, *digests: digest(site.key, pages, *digests),
     "file": lambda site, file_digest: digest("file", file_digest),
 }
 
@@ -74,6 +76,8 @@ RESULTS: dict[str, tuple[type, object]] = {
     "uncited": (Path, tuple[Problem, ...]),
     "source pages": (Path, Problem | None),
     "site pages": (str, Problem | None),
+    "browse pages": (str, Problem | None),
+    "search": (str, Problem | None),
     "file": (str, type(None)),
 }
 

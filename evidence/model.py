@@ -22,6 +22,7 @@ class Settings:
     license: str | None
     repository: str | None
     path: Path
+    home: int = 20  # how many of the newest explainers the home page shows
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class Party:
     name: str
     short: str
     index: int  # 1-based order of declaration, used for its colour
+    line: int = field(default=0, compare=False)  # where the explainer declares it: an id shared across explainers names one party
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ class Explainer:
     parties: tuple[Party, ...]
     intro: tuple[Passage, ...]
     topics: tuple[Topic, ...]
+    tags: tuple[str, ...] = ()  # regions, subjects: a browse page each
 
     def citations(self) -> Iterator[Citation]:
         for _, _, passage in self.labelled_passages():
@@ -225,13 +228,14 @@ class ExplainerSummary:
     source_ids: tuple[str, ...]
     parties: tuple[Party, ...]
     topics: tuple[TopicSummary, ...]
+    tags: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, explainer: Explainer) -> "ExplainerSummary":
         return cls(
             explainer.id, explainer.path, explainer.title, explainer.dek, explainer.date, explainer.updated,
             explainer.byline, explainer.source_ids, explainer.parties,
-            tuple(TopicSummary(topic.id, topic.title) for topic in explainer.topics),
+            tuple(TopicSummary(topic.id, topic.title) for topic in explainer.topics), explainer.tags,
         )
 
 

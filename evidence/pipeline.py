@@ -10,6 +10,7 @@ core, and a writer (evidence/output.py) puts the pages on disk as they come.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from . import steps
@@ -18,7 +19,8 @@ from .inputs import Inputs
 from .memo import Memo, NoMemo
 from .output import InMemory, Output, write_site
 from .pool import Pool
-from .stages import Built, calls, check_site, explainer_tasks, file_tasks, load_site, site_task, source_tasks
+from .search import Indexer
+from .stages import Built, browse_tasks, calls, check_site, explainer_tasks, file_tasks, load_site, search_task, sending, site_tasks, source_tasks
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,21 @@ def render(paths, options: Options = Options(), memo: Memo | None = None, out: O
     files = Inputs(memo.known)  # every input file's digest; its bytes are read once
     # load: site.yaml and every source (an explainer loads in its own step, with its check and its pages)
     site, context, sources, explainer_paths = load_site(paths, options, files, memo, problems)
-    with Pool(context, memo.tools(context.template_dirs, options.bytecode_dir), options.jobs, out.folder) as pool:
+    with Pool(context, memo.tools(context.template_dirs, options.bytecode_dir), options.jobs, out.folder) as pool, \
+            Indexer(site.settings.language if site.settings else "en") as indexer:
+        # with no index to keep from a last build, search indexes each explainer as it comes, while the others render
+        indexer = None if memo.state.results.get("search") else indexer
         # load, check and render each explainer on its own: it depends on no other explainer
-        explainers = list(zip(explainer_paths, memo.map("explainer", steps.explain, explainer_tasks(explainer_paths, files), pool.map, out)))
+        explainers = list(zip(explainer_paths, sending(indexer, memo.map("explainer", steps.explain, explainer_tasks(explainer_paths, files), pool.map, out))))
         # check what spans files: every file loaded, ids unique, every citation held; warn of paragraphs no one cites
         check_site(sources, explainers, context, memo, problems, options.strict)
         # render each source's pages on the workers while this process renders the pages about the whole site
         source_pages = memo.map("source pages", steps.render_source_pages, source_tasks(sources, explainers), pool.map, out)
-        site_pages = list(memo.map("site pages", steps.render_site_pages, [site_task(context, sources, explainers)], pool.here, out))
-        failures = [record.render_problem for _, record in explainers] + list(source_pages) + site_pages
+        browse_pages = memo.map("browse pages", steps.render_browse_page, browse_tasks(explainers), pool.map, out)
+        site_pages = list(memo.map("site pages", steps.render_site_pages, site_tasks(context, sources, explainers), pool.here, out))
+        # index the explainers and sources for search (evidence/search.py), while the workers render
+        search = list(memo.map("search", partial(steps.index_site, indexer=indexer), [search_task(sources, explainers)], pool.here, out))
+        failures = [record.render_problem for _, record in explainers] + list(source_pages) + list(browse_pages) + site_pages + search
     if any(failures):
         raise ContentError([next(problem for problem in failures if problem)])
     copy, files_to_copy = file_tasks(paths, files)  # the constant pages and the static folder, as they are

@@ -2,7 +2,8 @@
 
 A frozen dataclass or a named tuple is a list of its fields' values in order; a tuple, frozenset or list is a
 list; a dict is an object when its keys are text or paths, else a list of [key, value] pairs;
-bytes are hexadecimal text, a path is text, a date is YYYY-MM-DD. `decoder(type)` returns a
+bytes are hexadecimal text, a path is text, a date is YYYY-MM-DD, markup (HTML made by a
+template) is its text. `decoder(type)` returns a
 function that rebuilds a value of that type from plain values, or raises Invalid at the first
 value that is not what the type says.
 """
@@ -16,6 +17,8 @@ import types
 import typing
 from pathlib import Path
 from typing import Any, Callable
+
+from markupsafe import Markup
 
 
 class Invalid(ValueError):
@@ -56,6 +59,8 @@ def decoder(kind: Any) -> Callable[[object], Any]:
         return path
     if kind is dt.date:
         return lambda value: dt.date.fromisoformat(value) if type(value) is str else _fail("a date", value)
+    if kind is Markup:
+        return lambda value: Markup(value) if type(value) is str else _fail("markup", value)
     if dataclasses.is_dataclass(kind) or _is_named_tuple(kind):
         return _dataclass_decoder(kind)
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
@@ -81,7 +86,7 @@ def encoder(kind: Any) -> Callable[[Any], object]:
         return _same
     if kind is bytes:
         return bytes.hex
-    if kind is Path:
+    if kind is Path or kind is Markup:
         return str
     if kind is dt.date:
         return dt.date.isoformat

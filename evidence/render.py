@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import jinja2
@@ -27,9 +27,10 @@ from .links import Links, base_path_of, text_fragment_url
 from .model import Explainer, Paragraph, Passage, Site, Source
 from .reader import Note, explainer_json, explainer_notes, group_marks
 from .views import (
-    Backlinks, CardParagraph, Cards, Coverage, Endnote, EvidenceCount, EvidenceRow, Excerpt, MapItem, Mark, MarkLink, SourceBlock,
-    Stylesheet,
+    Backlinks, CardParagraph, Cards, Coverage, Endnote, EvidenceCount, EvidenceRow, Excerpt, MapItem, Mark, MarkLink, PartyInExplainer,
+    SourceBlock, StatedPosition, Stylesheet,
 )
+from .browse import BrowsePage, browse_lists, browse_pages, newest_first
 
 STATIC_PREFIX = urls.STATIC_PREFIX
 CARD_SIZE = (1200, 630)
@@ -76,6 +77,7 @@ class Renderer:
     md: MarkdownIt
     base_url: str | None
     stylesheet: Stylesheet
+    views: dict = field(default_factory=dict, compare=False)  # an explainer's view, made once for its page and its parties' pages
 
     def page(
         self, template: str, path: str, *, absolute_links: bool = False, meta: PageMeta = PageMeta(), **context: object,
@@ -84,7 +86,8 @@ class Renderer:
         html = self.templates.get_template(template).render(
             site=self.site.settings, links=links, urls=urls, page_path=path, stylesheet=self.stylesheet,
             canonical=links.absolute(path) if meta.indexable else None, page_meta=meta, icon=urls.ICON,
-            card=links.absolute(urls.CARD), card_size=CARD_SIZE, feed=urls.FEED if self.base_url else None, **context,
+            card=links.absolute(urls.CARD), card_size=CARD_SIZE, feed=urls.FEED if self.base_url else None,
+            party_href=lambda party_id: links.url(urls.party_page(party_id)), **context,
         )
         return path, html
 
@@ -156,9 +159,24 @@ class ExplainerView:
 
     @classmethod
     def of(cls, r: Renderer, explainer: Explainer) -> "ExplainerView":
-        links = Links(urls.explainer_page(explainer.id), None, r.base_url)
-        places = r.index.quote_places()
-        return cls(r, explainer, links, tuple(explainer_notes(explainer, r.site, places)), places)
+        made = r.views.get(explainer.id)
+        if made is None:
+            links = Links(urls.explainer_page(explainer.id), None, r.base_url)
+            places = r.index.quote_places()
+            made = r.views[explainer.id] = cls(r, explainer, links, tuple(explainer_notes(explainer, r.site, places)), places)
+        return made
+
+    def statements(self) -> dict[str, tuple[StatedPosition, ...]]:
+        """By party id: the summary of its position on each topic, as its browse page shows them."""
+        found: dict[str, list[StatedPosition]] = {party.id: [] for party in self.explainer.parties}
+        for topic in self.explainer.topics:
+            for position in topic.positions:
+                passage = position.summary or position.unstated
+                if passage is None:
+                    continue
+                href = Links(urls.party_page(position.party.id)).url(f"{urls.explainer_page(self.explainer.id)}#{position.anchor}")
+                found[position.party.id].append(StatedPosition(topic.title, href, self.glance(passage), position.is_stated))
+        return {party_id: tuple(positions) for party_id, positions in found.items()}
 
     @functools.cached_property
     def _notes_by_anchor(self) -> dict[str, Note]:
@@ -318,8 +336,39 @@ Page = tuple[str, str]
 
 
 def render_home(r: Renderer) -> Iterator[Page]:
-    explainers = sorted(r.site.explainers, key=lambda e: (-e.date.toordinal(), e.title, e.id))
-    yield r.page("index.html", "index.html", explainers=explainers, sources_of=lambda e: [r.site.source(s) for s in e.source_ids])
+    explainers = newest_first(r.site.explainers)
+    yield r.page("index.html", "index.html", explainers=explainers[: r.site.settings.home], total=len(explainers),
+                 sources_of=lambda e: [r.site.source(s) for s in e.source_ids])
+
+
+def list_counts(site: Site, kind: str) -> list[tuple[str, int]]:
+    """Each party id, tag or year (`kind`), with how many explainers it has."""
+    return [(key, len(members)) for (of, key), members in browse_lists(site.explainers).items() if of == kind]
+
+
+def render_parties(r: Renderer) -> Iterator[Page]:
+    names = {party.id: party.name for e in r.site.explainers for party in e.parties}  # one name per id: stages.check_party_names
+    parties = sorted(((names[key], key, count) for key, count in list_counts(r.site, "party")), key=lambda p: (p[0].casefold(), p[1]))
+    yield r.page("parties.html", urls.PARTIES, parties=parties)
+
+
+def render_tags(r: Renderer) -> Iterator[Page]:
+    yield r.page("tags.html", urls.TAGS, tags=list_counts(r.site, "tag"))
+
+
+def render_archive(r: Renderer) -> Iterator[Page]:
+    yield r.page("archive.html", urls.ARCHIVE, years=list_counts(r.site, "year")[::-1])
+
+
+def render_search(r: Renderer) -> Iterator[Page]:
+    yield r.page("search.html", urls.SEARCH)
+
+
+def render_browse(r: Renderer, page: BrowsePage, statements: tuple[PartyInExplainer, ...]) -> Iterator[Page]:
+    """A page of a party's, a tag's or a year's explainers, newest first; a party's with its summaries of the party's positions."""
+    party = next((p for e in page.explainers for p in e.parties if p.id == page.key), None) if page.kind == "party" else None
+    yield r.page("browse.html", urls.browse_page(page.kind, page.key, page.number), page=page, party=party, statements=statements,
+                 page_url=lambda number: urls.browse_page(page.kind, page.key, number))
 
 
 def render_explainer(r: Renderer, explainer: Explainer) -> Iterator[Page]:
@@ -336,6 +385,24 @@ def render_explainer(r: Renderer, explainer: Explainer) -> Iterator[Page]:
         json_path=urls.EXPLAINER_DATA,
     )
     yield urls.explainer_data(explainer.id), view.json()
+
+
+def search_document(r: Renderer, explainer: Explainer | None = None, source: Source | None = None) -> str:
+    """What search indexes of an explainer page, or of a source page shown in full (templates/search_document.html)."""
+    subject = {"explainer": explainer, "sources": [r.site.source(s) for s in explainer.source_ids]} if explainer else {"source": source}
+    return r.templates.get_template("search_document.html").render(plain=plain_words, **subject)
+
+
+def plain_words(passage: Passage) -> str:
+    """A passage's words, without its citation marks or markup."""
+    words = []
+    for token in passage.tokens:
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+    return " ".join("".join(words).split())
 
 
 def render_source(r: Renderer, source: Source) -> Iterator[Page]:
@@ -378,6 +445,10 @@ def render_robots(r: Renderer) -> Iterator[Page]:
 # the backlinks of the passages citing it.
 PAGES: list[tuple[str, Callable[[Renderer], Iterator[Page]]]] = [
     ("home", render_home),
+    ("parties", render_parties),
+    ("tags", render_tags),
+    ("archive", render_archive),
+    ("search", render_search),
     ("not found", render_not_found),
     ("feed", render_feed),
     ("sitemap", render_sitemap),
@@ -385,6 +456,9 @@ PAGES: list[tuple[str, Callable[[Renderer], Iterator[Page]]]] = [
 ]
 EXPLAINER_PAGES: list[tuple[str, Callable[[Renderer, Explainer], Iterator[Page]]]] = [
     ("explainer", render_explainer),
+]
+BROWSE_PAGES: list[tuple[str, Callable[[Renderer, BrowsePage, tuple], Iterator[Page]]]] = [
+    ("browse", render_browse),
 ]
 SOURCE_PAGES: list[tuple[str, Callable[[Renderer, Source], Iterator[Page]]]] = [
     ("source", render_source),
@@ -401,7 +475,9 @@ def last_changed(explainer: Explainer) -> dt.date:
 def sitemap_entries(site: Site) -> list[tuple[str, dt.date | None]]:
     """Every page worth indexing, with the content date it last changed when one is known."""
     newest = max(last_changed(e) for e in site.explainers)
-    entries = [("index.html", newest)]
+    entries = [("index.html", newest), (urls.SEARCH, None), (urls.PARTIES, None), (urls.TAGS, None), (urls.ARCHIVE, None)]
+    entries += [(urls.browse_page(page.kind, page.key, page.number), max(last_changed(e) for e in page.explainers))
+                for page in browse_pages(site.explainers)]
     entries += sorted((urls.explainer_page(e.id), last_changed(e)) for e in site.explainers)
     entries += sorted((urls.source_page(s.id), None) for s in site.sources)
     return entries

@@ -7,11 +7,16 @@ from typing import Callable, Iterable, Iterator
 
 from . import model
 from .errors import Problem, Problems
-from .inputs import Inputs, code_version, digest
+from .inputs import Inputs, code_version, digest, digest_of
+from .render import PAGES
+from .search import Indexer
 from .load import check_unique_ids, is_content_folder, load_settings, markdown_files
+from .browse import browse_lists, browse_pages, newest_first
 from .memo import KEYS, Memo, Site, SourceModels, Task
 from .steps import Context, ExplainerRecord, SourceRecord, constant_pages, find_uncited, load_source_record
 from .render import stylesheet_of
+from .views import PartyInExplainer
+from . import urls
 from .urls import STATIC_PREFIX, STYLESHEET
 
 
@@ -90,6 +95,7 @@ def check_site(sources: dict[Path, SourceRecord], explainers: list[tuple[Path, E
         problems.warnings.extend(record.load_warnings)
     check_unique_ids([record.summary for record in sources.values()], "source", problems)
     check_unique_ids([record.summary for _, record in explainers], "explainer", problems)
+    check_party_names([record.summary for _, record in explainers], problems)
     problems.raise_if_any()
     cited: dict[str, set[int]] = {}
     for _, record in explainers:
@@ -108,6 +114,34 @@ def check_site(sources: dict[Path, SourceRecord], explainers: list[tuple[Path, E
     problems.raise_if_any()
 
 
+def check_party_names(explainers: list[model.ExplainerSummary], problems: Problems) -> None:
+    """A party id shared across explainers names one party: one name everywhere, or its page would mix two."""
+    first: dict[str, tuple[model.Party, Path]] = {}
+    for explainer in filter(None, explainers):  # None: it did not load, and says why
+        for party in explainer.parties:
+            named, where = first.setdefault(party.id, (party, explainer.path))
+            if named.name != party.name:
+                problems.error(explainer.path, party.line, f"party '{party.id}' is named '{party.name}' here but '{named.name}' in "
+                               f"{where.parent.name}/{where.name}:{named.line}; an id names one party in every explainer: use one name, or give this party another id")
+
+
+def browse_tasks(explainers: list[tuple[Path, ExplainerRecord]]) -> list[Task]:
+    """Each page of a party's, a tag's and a year's explainers; a party's page also reads each explainer's summaries of that party."""
+    records = {record.summary.id: record for _, record in explainers}
+    tasks = []
+    cards = {explainer_id: card_digest(record.summary) for explainer_id, record in records.items()}
+    for page in browse_pages(record.summary for record in records.values()):
+        ids = [e.id for e in page.explainers]
+        inputs = [cards[i] for i in ids]
+        statements: tuple[PartyInExplainer, ...] = ()
+        if page.kind == "party":
+            inputs += [records[i].statement_digests.get(page.key, b"-") for i in ids]  # none if its page failed to render
+            statements = tuple(PartyInExplainer(records[i].summary, records[i].statements.get(page.key, ())) for i in ids)
+        place = urls.browse_page(page.kind, page.key, page.number)
+        tasks.append(Task(place, (repr((page.number, page.pages)), *inputs), (page, statements)))
+    return tasks
+
+
 def source_tasks(sources: dict[Path, SourceRecord], explainers: list[tuple[Path, ExplainerRecord]]) -> list[Task]:
     """Each source's pages, from the backlinks of the explainers citing it."""
     citing: dict[str, list[tuple[Path, ExplainerRecord]]] = {}
@@ -123,11 +157,47 @@ def source_tasks(sources: dict[Path, SourceRecord], explainers: list[tuple[Path,
     return tasks
 
 
-def site_task(context: Context, sources: dict[Path, SourceRecord], explainers: list[tuple[Path, ExplainerRecord]]) -> Task:
-    """The pages about the whole site see every explainer and source as a summary."""
-    summaries = (*(r.summary_digest for _, r in explainers), *(r.summary_digest for r in sources.values()))
-    site = model.Site(context.settings, tuple(r.summary for r in sources.values()), tuple(r.summary for _, r in explainers))
-    return Task("site", (summaries,), (site,))
+def site_tasks(context: Context, sources: dict[Path, SourceRecord], explainers: list[tuple[Path, ExplainerRecord]]) -> list[Task]:
+    """The pages about the whole site (render.PAGES), each keyed on what it shows: the home page on the newest explainers, the lists on their counts."""
+    summaries = [record.summary for _, record in explainers]
+    site = model.Site(context.settings, tuple(r.summary for r in sources.values()), tuple(summaries))
+    everything = (*(r.summary_digest for _, r in explainers), *(r.summary_digest for r in sources.values()))
+    source_digests = {r.summary.id: r.summary_digest for r in sources.values() if r.summary is not None}
+    lists = browse_lists(summaries)
+    newest = newest_first(summaries)[: context.settings.home if context.settings else 0]
+    shown = {
+        "home": (str(len(summaries)), *(card_digest(e) for e in newest), *(source_digests.get(s, b"-") for e in newest for s in e.source_ids)),
+        **{kind: (repr([(key, len(members), [p.name for p in members[0].parties if p.id == key[1]])
+                        for key, members in lists.items() if key[0] == list_kind]),) for kind, list_kind in BROWSE_INDEXES.items()},
+        "feed": everything,
+        "sitemap": everything,
+    }
+    return [Task(name, shown.get(name, ()), (site, name)) for name, _ in PAGES]
+
+
+BROWSE_INDEXES = {"parties": "party", "tags": "tag", "archive": "year"}  # render.PAGES that list a kind of browse page
+
+
+def sending(indexer: Indexer | None, records: Iterator[ExplainerRecord]) -> Iterator[ExplainerRecord]:
+    """The explainers' records as they come, each one's search document sent on to the indexer (if any) meanwhile."""
+    for record in records:
+        if indexer is not None and record.search_document is not None:
+            indexer.add(urls.explainer_page(record.summary.id).removesuffix("index.html"), record.search_document)
+        yield record
+
+
+def search_task(sources: dict[Path, SourceRecord], explainers: list[tuple[Path, ExplainerRecord]]) -> Task:
+    """The search index reads every explainer's search document and every source."""
+    documents = [(urls.explainer_page(r.summary.id).removesuffix("index.html"), r.search_document) for _, r in explainers]
+    source_ids = sorted(r.summary.id for r in sources.values())
+    inputs = (*(digest(url, html or "-") for url, html in documents), *(r.digest for r in sources.values()))
+    return Task("search", inputs, (documents, source_ids))
+
+
+def card_digest(explainer: model.ExplainerSummary) -> bytes:
+    """What a list shows of an explainer (components/explainer_card.html): its page changes only when this does."""
+    return digest_of((explainer.id, explainer.title, explainer.dek, explainer.date, len(explainer.topics),
+                      tuple((party.id, party.name) for party in explainer.parties)))
 
 
 def file_tasks(paths, files: Inputs) -> tuple[Callable, list[Task]]:

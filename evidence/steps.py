@@ -23,7 +23,11 @@ from .inputs import digest, digest_of, is_ignored
 from .load import load_source
 from .markdown import make_markdown
 from .model import Citation, ExplainerSummary, Settings, Site, Source, SourceSummary
-from .render import CONSTANT_PAGES, EXPLAINER_PAGES, PAGES, SOURCE_PAGES, Renderer
+from .browse import BrowsePage
+from .render import BROWSE_PAGES, CONSTANT_PAGES, EXPLAINER_PAGES, PAGES, SOURCE_PAGES, ExplainerView, Renderer, search_document
+from .search import Indexer, build_index
+from .views import PartyInExplainer, StatedPosition
+from . import urls
 from .templates import make_templates, template_problem
 from .urls import STYLESHEET
 from .views import Stylesheet
@@ -105,6 +109,9 @@ class ExplainerRecord:
     backlink_digests: dict[str, bytes]
     render_problem: Problem | None
     pages: tuple[str, ...]
+    statements: dict[str, tuple[StatedPosition, ...]]  # party id -> its summaries, as the party's page shows them
+    statement_digests: dict[str, bytes]
+    search_document: str | None  # what search indexes of it (render.search_document)
 
 
 def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> tuple[ExplainerRecord, Pages]:
@@ -113,7 +120,7 @@ def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> t
     explainer = load_explainer(path, tools.md, problems, data)
     load_errors, load_warnings = tuple(problems.errors), tuple(problems.warnings)
     if explainer is None:
-        return ExplainerRecord((), None, b"", load_errors, load_warnings, (), 0, {}, {}, {}, None, ()), {}
+        return ExplainerRecord((), None, b"", load_errors, load_warnings, (), 0, {}, {}, {}, None, (), {}, {}, None), {}
     referenced = tuple(sorted(set(explainer.source_ids) | {citation.source_id for citation in explainer.citations()}))
     checks = Problems()
     checked = check_explainer(explainer, context.sources, checks)
@@ -123,19 +130,29 @@ def explain(context: Context, tools: Tools, path: Path, data: bytes | None) -> t
         cited.setdefault(source_id, set()).add(number)
         by_source.setdefault(source_id, []).append((number, backlink))
     pages: Pages = {}
-    render_problem = None
+    render_problem, statements, document = None, {}, None
     if not load_errors and not checks.errors and context.settings is not None:
         sources = tuple(context.sources[source_id] for source_id in explainer.source_ids)
-        site = Site(context.settings, sources, (explainer,))
-        render_problem, pages = _render(context, tools, site, checked.index(), EXPLAINER_PAGES, explainer)
+        renderer = _renderer(context, tools, Site(context.settings, sources, (explainer,)), checked.index())
+        render_problem, pages = _render(renderer, context, EXPLAINER_PAGES, explainer)
+        if render_problem is None:
+            try:
+                statements = ExplainerView.of(renderer, explainer).statements()
+                document = search_document(renderer, explainer)
+            except jinja2.TemplateError as error:
+                render_problem = template_problem(error, context.template_dirs)
+        renderer.views.clear()  # the view refers to the renderer: left there, the two would be a cycle for the collector
     summary = ExplainerSummary.of(explainer)
-    backlinks = {source_id: backlinks_text(summary, links) for source_id, links in by_source.items()}
+    # each with the summary the check gave its backlinks (no tags: a source page does not show them, so retagging leaves it be)
+    backlinks = {source_id: backlinks_text(links[0][1].explainer, links) for source_id, links in by_source.items()}
     record = ExplainerRecord(
         referenced=referenced, summary=summary, summary_digest=digest_of(summary),
         load_errors=load_errors, load_warnings=load_warnings, check_errors=tuple(checks.errors), count=checked.count,
         cited={source_id: frozenset(numbers) for source_id, numbers in cited.items()}, backlinks=backlinks,
         backlink_digests={source_id: digest(text) for source_id, text in backlinks.items()},
         render_problem=render_problem, pages=tuple(pages),
+        statements=statements, statement_digests={party_id: digest_of(found) for party_id, found in statements.items()},
+        search_document=document,
     )
     return record, pages
 
@@ -181,20 +198,45 @@ def render_source_pages(context: Context, tools: Tools, source_id: str, backlink
         for number, backlink in read_backlinks(text):
             citing.setdefault((source_id, number), []).append(backlink)
     index = CitationIndex({key: tuple(links) for key, links in citing.items()}, 0)
-    return _render(context, tools, Site(context.settings, (source,), ()), index, SOURCE_PAGES, source)
+    return _render(_renderer(context, tools, Site(context.settings, (source,), ()), index), context, SOURCE_PAGES, source)
 
 
-def render_site_pages(context: Context, tools: Tools, site: Site) -> tuple[Problem | None, Pages]:
-    """The pages about the whole site (render.PAGES), from every explainer's and source's summary."""
-    return _render(context, tools, site, CitationIndex({}, 0), PAGES)
+def render_site_pages(context: Context, tools: Tools, site: Site, name: str) -> tuple[Problem | None, Pages]:
+    """One kind of page about the whole site (an entry of render.PAGES), from every explainer's and source's summary."""
+    return _render(_renderer(context, tools, site, CitationIndex({}, 0)), context, [entry for entry in PAGES if entry[0] == name])
+
+
+def render_browse_page(context: Context, tools: Tools, page: BrowsePage, statements: tuple[PartyInExplainer, ...]) -> tuple[Problem | None, Pages]:
+    """One page of a party's, a tag's or a year's explainers (browse.BrowsePage)."""
+    site = Site(context.settings, (), ())
+    return _render(_renderer(context, tools, site, CitationIndex({}, 0)), context, BROWSE_PAGES, page, statements)
+
+
+def index_site(context: Context, tools: Tools, documents: list[tuple[str, str]], source_ids: list[str],
+               indexer: Indexer | None = None) -> tuple[Problem | None, Pages]:
+    """The search index (evidence/search.py) of the explainers' documents and of every source shown in full; `indexer`, if
+    given, may have been sent the first documents already."""
+    sources = [context.sources[source_id] for source_id in source_ids]
+    renderer = _renderer(context, tools, Site(context.settings, tuple(sources), ()), CitationIndex({}, 0))
+    try:
+        documents = documents + [(urls.source_page(s.id).removesuffix("index.html"), search_document(renderer, source=s))
+                                 for s in sources if s.shows_full_text]
+    except jinja2.TemplateError as error:
+        return template_problem(error, context.template_dirs), {}
+    if indexer is None:
+        return build_index(documents, context.settings.language)
+    return indexer.finish(documents)
 
 
 def constant_pages() -> Pages:
     return {path: encode(text) for path, text in CONSTANT_PAGES.items()}
 
 
-def _render(context: Context, tools: Tools, site: Site, index: CitationIndex, table: list, *subject) -> tuple[Problem | None, Pages]:
-    renderer = Renderer(site, index, tools.templates, tools.md, context.base_url, context.stylesheet)
+def _renderer(context: Context, tools: Tools, site: Site, index: CitationIndex) -> Renderer:
+    return Renderer(site, index, tools.templates, tools.md, context.base_url, context.stylesheet)
+
+
+def _render(renderer: Renderer, context: Context, table: list, *subject) -> tuple[Problem | None, Pages]:
     try:
         return None, {path: encode(text) for _, render in table for path, text in render(renderer, *subject)}
     except jinja2.TemplateError as error:

@@ -143,3 +143,21 @@ class Stylesheet:
     url: str  # where the static folder's copy is published
     text: Markup | None  # its rules, ready to stand inside <style>; None when the static folder has no style.css
     sha256: str  # base64 SHA-256 of `text`'s UTF-8 bytes, for the Content-Security-Policy ('sha256-<it>')
+
+
+@dataclass(frozen=True, slots=True)
+class StatedPosition:
+    """One topic's summary of a party's position in an explainer, as the party's page shows it (links made from a page two folders deep)."""
+
+    topic: str  # the topic's title
+    href: str  # the position on the explainer page
+    summary: Markup  # the summary's words with their citation marks, or what the source does not say
+    stated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PartyInExplainer:
+    """What a party's page shows of one explainer: its card, and its summary of the party's position on each topic."""
+
+    explainer: object  # model.ExplainerSummary
+    positions: tuple[StatedPosition, ...]

@@ -81,7 +81,9 @@ def resolve(page_path: str, href: str) -> tuple[str, str]:
 def test_bundled_site_builds_with_zero_warnings(built):
     _, pages, report = built
     assert report.warnings == []
-    assert set(pages) == {"index.html", "404.html", "explainers/russia-syria/index.html", "sources/lain/index.html"}
+    assert set(pages) == {"index.html", "404.html", "explainers/russia-syria/index.html", "sources/lain/index.html",
+                          "parties/index.html", "parties/us/index.html", "parties/russia/index.html", "tags/index.html",
+                          "archive/index.html", "archive/2026/index.html", "search/index.html"}
     assert report.citations >= 40
 
 

@@ -54,7 +54,7 @@ CASES = [
                  ["site.yaml:1: malformed YAML: the character U+0000 is not allowed in YAML; remove it"], id="nul-character"),
     pytest.param({"site.yaml": 'title: "a\u2028b"\ndescription: D\ncolour: red\n'},
                  ["site.yaml:3: unknown key 'colour' in site.yaml; valid keys: base_url, copyright, description, "
-                  "language, license, publisher, repository, title"], id="line-separator-in-a-value"),
+                  "home, language, license, publisher, repository, title"], id="line-separator-in-a-value"),
     pytest.param({"site.yaml": "title: T\ndescription: D\ntitle: U\n"},
                  ["site.yaml:3: duplicate key 'title' (first on line 1); keep one of them"], id="duplicate-key"),
     pytest.param({"site.yaml": "title: T\ndescription: D\n---\ntitle: U\n"},
@@ -111,7 +111,7 @@ CASES = [
     # --- unknown and missing keys ---------------------------------------------------------
     pytest.param({"site.yaml": "title: T\ndescription: D\ncolour: red\n"},
                  ["site.yaml:3: unknown key 'colour' in site.yaml; valid keys: base_url, copyright, description, "
-                  "language, license, publisher, repository, title"], id="unknown-key"),
+                  "home, language, license, publisher, repository, title"], id="unknown-key"),
     pytest.param({"site.yaml": "title: T\n"}, ["site.yaml:1: site.yaml is missing required key 'description'"], id="missing-key"),
     pytest.param({"sources/src.md": SOURCE.replace("publisher: Paper\n", "")},
                  ["sources/src.md:1: source front matter is missing required key 'publisher'"], id="missing-key-in-front-matter"),
@@ -352,6 +352,18 @@ CASES = [
                  [f"explainers/ex.md:13: unsafe link 'javascript:alert(1)': {UNSAFE_LINK}"], id="javascript-link"),
     pytest.param(intro("Intro\n[click](JaVaScRiPt:alert(1)) [@src ¶1]."),
                  [f"explainers/ex.md:14: unsafe link 'JaVaScRiPt:alert(1)': {UNSAFE_LINK}"], id="javascript-link-mixed-case"),
+    # --- browse pages: shared party ids, tags, the home page -----------------------------
+    pytest.param({"explainers/other.md": EXPLAINER.replace("name: Russia", "name: The Russian Federation")},
+                 ["explainers/other.md:9: party 'russia' is named 'The Russian Federation' here but 'Russia' in explainers/ex.md:9; "
+                  "an id names one party in every explainer: use one name, or give this party another id"], id="one-party-id-two-names"),
+    pytest.param(edit("sources: [src]", "sources: [src]\ntags: [syria, Middle East]"),
+                 [f"explainers/ex.md:6: each item of 'tags' must be {ID_RULE}; found: 'Middle East'"], id="tag-not-a-slug"),
+    pytest.param({"site.yaml": "title: T\ndescription: D\nhome: 0\n"},
+                 ["site.yaml:3: 'home' must be a whole number above 0 (how many of the newest explainers the home page shows); found: '0'"],
+                 id="home-not-positive"),
+    pytest.param({"site.yaml": "title: T\ndescription: D\nhome: twenty\n"},
+                 ["site.yaml:3: 'home' must be a whole number above 0 (how many of the newest explainers the home page shows); found: 'twenty'"],
+                 id="home-not-a-number"),
     pytest.param(intro("Intro [click](&#106;avascript:alert(1)) [@src ¶1]."),
                  [f"explainers/ex.md:13: unsafe link 'javascript:alert(1)': {UNSAFE_LINK}"], id="javascript-link-entity"),
     pytest.param(intro("Intro <javascript:alert(1)> [@src ¶1]."),

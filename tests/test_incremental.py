@@ -32,6 +32,7 @@ from evidence.steps import Tools
 
 sys.path.insert(0, str(PROJECT / "bench"))
 from corpus import write_corpus  # noqa: E402
+from test_reproducible import comparable  # noqa: E402
 
 FIXTURE = PROJECT / "tests/fixtures/site"
 STEPS = 70
@@ -40,14 +41,14 @@ STEPS = 70
 def files_of(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir():
         return {}
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return comparable({p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()})
 
 
 def plain_run(project: "Project") -> tuple[tuple[str, list[str]], dict[str, bytes]]:
     """The outcome of the plain pipeline (each step called in order, in memory) and every file it renders."""
     built = []
     result = outcome(lambda: built.append(pipeline.render(project.paths, pipeline.Options(project.base_url, project.strict))) or built[0])
-    return result, dict(built[0].pages) if built else {}
+    return result, comparable(dict(built[0].pages)) if built else {}
 
 
 def clean_build(content: Path, tmp_path: Path) -> dict[str, bytes]:
@@ -110,6 +111,22 @@ def edits(project: Project, pristine: Path) -> list:
 
     def retitle_topic():
         return project.rewrite(project.pick("content/explainers"), lambda text: re.sub(r"^## ([^{\n]*)", lambda m: f"## {word().capitalize()} {m.group(1)}", text, count=1, flags=re.M))
+
+    def retag_explainer():
+        tags = ", ".join(rng.sample(["syria", "aid", "sanctions", "middle-east", "gulf"], rng.randint(0, 2)))
+        return project.rewrite(project.pick("content/explainers"), lambda text: re.sub(r"^tags: .*$", f"tags: [{tags}]", text, count=1, flags=re.M))
+
+    def rename_party():  # in one explainer: an error while another gives the id its old name
+        return project.rewrite(project.pick("content/explainers"), lambda text: text.replace("name: Russia", f"name: Russia ({word()})", 1))
+
+    def rename_party_everywhere():
+        name = f"Russia ({word()})"
+        for path in project.files("content/explainers"):
+            project.rewrite(path, lambda text: re.sub(r"name: Russia.*", f"name: {name}", text, count=1))
+        return f"rename russia to {name} everywhere"
+
+    def reword_summary():
+        return project.rewrite(project.pick("content/explainers"), lambda text: text.replace("Summary: ", f"Summary: {word().capitalize()}: ", 1))
 
     def break_a_quote():
         return project.rewrite(project.pick("content/explainers"), lambda text: re.sub(r'¶(\d+) "', r'¶\1 "never said ', text, count=1))
@@ -200,6 +217,7 @@ def edits(project: Project, pristine: Path) -> list:
         (edit_source_paragraph, 3), (add_source_paragraph, 2), (retitle_source, 2), (edit_settings, 2), (edit_template, 3),
         (break_template, 1), (edit_static, 2), (add_static, 1), (delete_static, 1), (delete_file, 2), (rename_file, 2),
         (copy_explainer, 1), (restore_file, 6), (restore_everything, 2), (change_options, 2),
+        (retag_explainer, 3), (rename_party, 2), (rename_party_everywhere, 2), (reword_summary, 3),
     ]
     return [edit for edit, weight in weighted for _ in range(weight)]
 
@@ -338,8 +356,73 @@ def test_a_rebuild_after_one_edit_renders_only_the_pages_it_touches(tmp_path):
     builder.build()
     path = content / "explainers/explainer-00003.md"
     path.write_text(path.read_text(encoding="utf-8").replace("Framing: This", "Framing: Now this"), encoding="utf-8")
-    assert sorted(builder.build().rendered) == ["explainers/explainer-00003/explainer.json", "explainers/explainer-00003/index.html"]
+    rebuilt = builder.build().rendered
+    assert sorted(pages_besides_search(rebuilt)) == ["explainers/explainer-00003/explainer.json", "explainers/explainer-00003/index.html"]
+    assert any(page.startswith("pagefind/fragment/") for page in rebuilt), "the words changed: the search index is made again"
     assert builder.build().rendered == ()
+
+
+def pages_besides_search(pages) -> set[str]:
+    """The pages but the search index's, which is made again whenever an indexed word changes."""
+    return {page for page in pages if not page.startswith("pagefind/") and not page.startswith("(")}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_retagging_an_explainer_renders_only_the_lists_it_leaves_and_joins(tmp_path):
+    content = write_corpus(tmp_path / "content", 30)
+    builder = Builder(Paths(content=content), tmp_path / "dist")
+    builder.build()
+    edit(content / "explainers/explainer-00003.md", "tags: [syria, sanctions]", "tags: [syria, aid]")
+    rendered = pages_besides_search(builder.build().rendered)
+    assert rendered == {"explainers/explainer-00003/explainer.json", "explainers/explainer-00003/index.html",
+                        "tags/sanctions/index.html", "tags/aid/index.html", "tags/index.html"}
+    assert files_of(tmp_path / "dist") == comparable(dict(pipeline.render(Paths(content=content)).pages))
+
+
+def test_rewording_a_partys_summary_renders_only_that_partys_page_it_is_on(tmp_path):
+    content = write_corpus(tmp_path / "content", 50)  # 'us' has three pages of 20
+    builder = Builder(Paths(content=content), tmp_path / "dist")
+    builder.build()
+    path = content / "explainers/explainer-00003.md"  # the fourth oldest: on the last page
+    text = path.read_text(encoding="utf-8")
+    us = text.index("### us\n\nSummary: ") + len("### us\n\nSummary: ")
+    path.write_text(text[:us] + "Reworded: " + text[us:], encoding="utf-8")
+    rendered = pages_besides_search(builder.build().rendered)
+    assert rendered == {"explainers/explainer-00003/explainer.json", "explainers/explainer-00003/index.html", "parties/us/3.html"}
+    assert "Reworded: " in (tmp_path / "dist/parties/us/3.html").read_text(encoding="utf-8")
+    assert files_of(tmp_path / "dist") == comparable(dict(pipeline.render(Paths(content=content)).pages))
+
+
+@pytest.mark.parametrize("change", ["rename a shared party", "swap a party", "retag"])
+def test_an_edit_to_parties_or_tags_renders_every_page_it_changes_and_no_other(tmp_path, change):
+    content = write_corpus(tmp_path / "content", 45)
+    out = tmp_path / "dist"
+    builder = Builder(Paths(content=content), out)
+    builder.build()
+    before = files_of(out)
+    edited = content / "explainers/explainer-00007.md"  # compares three parties: us, russia, iran
+    if change == "rename a shared party":
+        for path in (content / "explainers").glob("*.md"):
+            if "name: Turkey" in path.read_text(encoding="utf-8"):
+                edit(path, "name: Turkey", "name: Türkiye")
+    elif change == "swap a party":
+        edit(edited, "name: Iran", "name: Turkey")
+        edit(edited, "id: iran", "id: turkey")
+        edited.write_text(edited.read_text(encoding="utf-8").replace("### iran", "### turkey"), encoding="utf-8")
+    else:
+        edit(edited, "tags: [", "tags: [gulf, ")
+    rendered = pages_besides_search(builder.build().rendered)
+    after = files_of(out)
+    changed = pages_besides_search(page for page in before.keys() | after.keys() if before.get(page) != after.get(page))
+    rebuilt_anyway = {page for page in rendered if page.startswith("explainers/")}  # an edited explainer's own pages render again
+    assert rendered - rebuilt_anyway == changed - rebuilt_anyway
+    assert changed - rebuilt_anyway, "the edit should change some browse page"
+    assert after == comparable(dict(pipeline.render(Paths(content=content)).pages))
 
 
 def test_an_unknown_source_error_names_the_sources_added_since(tmp_path):
@@ -393,7 +476,7 @@ def test_rebuild_reports_like_a_build_and_counts_what_it_rendered(tmp_path):
     first = rebuild(builder)
     second = rebuild(builder)
     assert (first.pages, first.citations, first.explainers, first.sources) == (second.pages, second.citations, 3, 3)
-    assert first.rendered == len(files_of(tmp_path / "dist")) and second.rendered == 0
+    assert first.rendered == sum(path.is_file() for path in (tmp_path / "dist").rglob("*")) and second.rendered == 0
 
 
 def test_a_cached_build_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
@@ -417,7 +500,7 @@ def test_an_edit_to_a_template_override_renders_every_page_again(tmp_path):
     (overrides / "_footer.html").write_text("<footer>two</footer>\n", encoding="utf-8")
     rebuilt = builder.build()
     assert {page for page in files_of(tmp_path / "dist") if page.endswith(".html")} <= set(rebuilt.rendered)
-    assert files_of(tmp_path / "dist") == dict(pipeline.render(paths).pages)
+    assert files_of(tmp_path / "dist") == comparable(dict(pipeline.render(paths).pages))
     assert "<footer>two</footer>" in files_of(tmp_path / "dist")["index.html"].decode()
 
 
