@@ -43,6 +43,7 @@ class Report:
     warnings: list[Problem] = field(default_factory=list)
     base_url: str | None = None  # what the links were built for: the option, else site.yaml's
     rendered: int = 0  # files rendered (or copied) afresh; the others were already right
+    search_stale: bool = False  # the search index is the last build's: made again by the next build without search_later
 
 
 def render(paths: Paths, *, base_url: str | None = None, strict: bool = False) -> tuple[dict[str, str], Report]:
@@ -106,11 +107,11 @@ def _cached_build(paths: Paths, out_dir: Path, cache_dir: Path, options: dict, l
     return built
 
 
-def rebuild(builder: Builder) -> Report:
+def rebuild(builder: Builder, search_later: bool = False) -> Report:
     """Build again with a Builder kept between builds (the live preview's): only what changed since its last build."""
     started = time.perf_counter()
     try:
-        built = builder.build()
+        built = builder.build(search_later)
     except OSError as error:
         out_dir = builder.out_dir
         raise system_error(error, out_dir, (out_dir, staging_area(out_dir), builder.cache_dir)) from None
@@ -129,5 +130,5 @@ def report_of(built: Built, started: float) -> Report:
     return Report(
         pages=sum(1 for path in built.pages if path.endswith(".html")), citations=built.citations, sources=built.sources,
         explainers=built.explainers, seconds=time.perf_counter() - started, warnings=list(built.warnings),
-        rendered=len(built.rendered), base_url=built.base_url,
+        rendered=len(built.rendered), base_url=built.base_url, search_stale=built.search_stale,
     )

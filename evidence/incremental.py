@@ -7,6 +7,7 @@ previous output, which the writer (evidence/output.py) updates and swaps in.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -40,11 +41,13 @@ class Builder:
     def state(self) -> State:
         return self.memo.state
 
-    def build(self) -> Built:
-        """Render what changed into the previous output and swap it in for out_dir; on any problem, out_dir is left as it was."""
+    def build(self, search_later: bool = False) -> Built:
+        """Render what changed into the previous output and swap it in for out_dir; on any problem, out_dir is left as it was.
+        With search_later, a search index already made is kept even if out of date (pipeline.Options.search_later)."""
         assert self.out_dir is not None, "a Builder without out_dir can only render"
+        options = dataclasses.replace(self.options, search_later=search_later)
         with Output.cached(self.out_dir, self.cache_dir, self.state.output) as out:
-            built = attempt(lambda: render(self.paths, self.options, self.memo, out.restart()))
+            built = attempt(lambda: render(self.paths, options, self.memo, out.restart()))
             out.finish()
         return built
 

@@ -164,6 +164,7 @@ class Memo:
         self.parsed: dict[Path, tuple[bytes, Source]] = {}  # sources parsed, by the digest they were parsed from
         self.site: Site | None = None
         self._tools: tuple[bytes, Tools] | None = None
+        self.stale: set[str] = set()  # steps whose last result was kept out of date this build (map's stale_ok)
 
     def key(self, step: str, task: Task, result: object) -> bytes | None:
         """The task's key (see KEYS), None if it has none: an input could not be read, and the step runs every time."""
@@ -173,18 +174,24 @@ class Memo:
             return KEYS[step](self.site, *task.inputs, result)
         return KEYS[step](self.site, *task.inputs)
 
-    def map(self, step: str, run: Callable, tasks: list[Task], pool: Callable, out) -> Iterator:
+    def map(self, step: str, run: Callable, tasks: list[Task], pool: Callable, out, stale_ok: bool = False) -> Iterator:
         """The results of `run` over the tasks, in order: kept ones where the key holds and `out` still has their pages, the others run by `pool`.
 
         `pool(run, args)` runs the step (Pool.map on the workers, Pool.here in this process); the
-        pages each run renders go to `out` with the key of its inputs.
+        pages each run renders go to `out` with the key of its inputs. With `stale_ok`, a last
+        result is kept even when its inputs changed (the step is then in `stale`): it keeps its old
+        key, so the next build without stale_ok runs the step.
         """
         previous = self.state.results.get(step, {})
         kept: dict[object, Entry] = {}
         todo: list[Task] = []
         for task in tasks:
             entry = previous.get(task.id)
-            if entry is not None and entry.key is not None and entry.key == self.key(step, task, entry.result) and out.holds(entry.pages, entry.key):
+            fresh = entry is not None and entry.key is not None and entry.key == self.key(step, task, entry.result)
+            stale = not fresh and stale_ok and entry is not None and entry.key is not None
+            if (fresh or stale) and out.holds(entry.pages, entry.key):
+                if stale:
+                    self.stale.add(step)
                 kept[task.id] = entry
                 if entry.pages:
                     out.keep(entry.pages, entry.key)

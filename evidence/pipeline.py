@@ -29,6 +29,7 @@ class Options:
     strict: bool = False  # warnings are errors
     jobs: int | None = 1  # worker processes; None: one per core
     bytecode_dir: Path | None = None  # where compiled templates are kept between processes
+    search_later: bool = False  # keep the last search index even if out of date (Built.stale says so): the preview indexes after
 
 
 def build(paths, out_dir: Path, options: Options = Options(), mtime: int | None = None) -> Built:
@@ -41,6 +42,7 @@ def build(paths, out_dir: Path, options: Options = Options(), mtime: int | None 
 def render(paths, options: Options = Options(), memo: Memo | None = None, out: Output | InMemory | None = None) -> Built:
     """Load, check and render every page into `out`; raise ContentError listing every problem."""
     memo, out = memo or NoMemo(), InMemory() if out is None else out
+    memo.stale.clear()
     problems = Problems()
     files = Inputs(memo.known)  # every input file's digest; its bytes are read once
     # load: site.yaml and every source (an explainer loads in its own step, with its check and its pages)
@@ -58,11 +60,12 @@ def render(paths, options: Options = Options(), memo: Memo | None = None, out: O
         browse_pages = memo.map("browse pages", steps.render_browse_page, browse_tasks(explainers), pool.map, out)
         site_pages = list(memo.map("site pages", steps.render_site_pages, site_tasks(context, sources, explainers), pool.here, out))
         # index the explainers and sources for search (evidence/search.py), while the workers render
-        search = list(memo.map("search", partial(steps.index_site, indexer=indexer), [search_task(sources, explainers)], pool.here, out))
+        search = list(memo.map("search", partial(steps.index_site, indexer=indexer), [search_task(sources, explainers)], pool.here, out,
+                               stale_ok=options.search_later))
         failures = [record.render_problem for _, record in explainers] + list(source_pages) + list(browse_pages) + site_pages + search
     if any(failures):
         raise ContentError([next(problem for problem in failures if problem)])
     copy, files_to_copy = file_tasks(paths, files)  # the constant pages and the static folder, as they are
     list(memo.map("file", copy, files_to_copy, calls, out))
     return Built(out.pages, tuple(out.rendered), sum(record.count for _, record in explainers), len(sources), len(explainers),
-                 tuple(problems.warnings), site.base_url)
+                 tuple(problems.warnings), site.base_url, "search" in memo.stale)

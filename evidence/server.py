@@ -66,6 +66,8 @@ class Status:
     def after(self, attempt: Attempt, now_ms: int) -> Status:
         if attempt.report is None:
             return replace(self, problems=attempt.problems)
+        if attempt.search_only:
+            return replace(self, problems=())  # the pages shown are this build's: they need no reload
         return Status(max(now_ms, self.build + 1), base_path_of(attempt.report.base_url), ())
 
     def to_json(self) -> str:
@@ -94,7 +96,7 @@ class LiveSite:
 
     def publish(self, attempt: Attempt) -> None:
         self.status = self.status.after(attempt, int(time.time() * 1000))
-        if attempt.ok:
+        if attempt.ok and not attempt.search_only:
             for message in reload_message(attempt, self.preview.paths, self.status.base_path):
                 for waiter in list(LiveReloadHandler.waiters):  # the library keeps its clients on the class
                     send(waiter, message)

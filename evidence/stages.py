@@ -31,6 +31,7 @@ class Built:
     explainers: int
     warnings: tuple[Problem, ...]
     base_url: str | None  # what the links were built for: the option, else site.yaml's
+    search_stale: bool = False  # the search index is the last build's, not yet made again (Options.search_later)
 
 
 def calls(function: Callable, tasks: list[tuple]) -> Iterator:

@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -32,6 +32,7 @@ class Attempt:
     problems: tuple[Problem, ...] = ()
     changed: frozenset[Path] = frozenset()
     stylesheets_only: bool = False
+    search_only: bool = False  # it only made the search index again, for pages already shown: nothing to reload
 
     @property
     def ok(self) -> bool:
@@ -58,10 +59,11 @@ class Preview:
     def watched(self) -> tuple[Path, ...]:
         return tuple(folder for folder in (self.paths.content, self.paths.overrides, self.paths.templates, self.paths.static) if folder)
 
-    def attempt(self, changed: frozenset[Path] = frozenset()) -> Attempt:
-        """Build once; content problems and bugs alike become an Attempt, never an exception."""
+    def attempt(self, changed: frozenset[Path] = frozenset(), search_later: bool = False) -> Attempt:
+        """Build once; content problems and bugs alike become an Attempt, never an exception. With search_later, an
+        out-of-date search index is left as it was (report.search_stale), for index() to make again once the page shows."""
         try:
-            report = rebuild(self.builder)
+            report = rebuild(self.builder, search_later)
         except ContentError as error:
             return Attempt(None, tuple(error.problems), changed)
         except Exception as error:  # noqa: BLE001 - a bug in Evidence: keep its traceback, keep serving
@@ -69,6 +71,10 @@ class Preview:
             message = f"internal error, not a content problem: {type(error).__name__}: {error} (traceback in the terminal)"
             return Attempt(None, (Problem(Path("evidence"), 0, message),), changed)
         return Attempt(report, (), changed, is_stylesheets_only(changed, self.paths.static, report.rendered))
+
+    def index(self) -> Attempt:
+        """Make the search index again after an attempt that left it out of date."""
+        return replace(self.attempt(), search_only=True)
 
     def snapshot(self) -> Snapshot:
         return snapshot(self.watched, skip=self.out_dir)
@@ -116,11 +122,16 @@ def watch(preview: Preview, before: Snapshot, stop: threading.Event, publish: Ca
         since_good |= changed_paths(before, after)
         before = after
         started = time.perf_counter()
-        attempt = preview.attempt(since_good)
+        attempt = preview.attempt(since_good, search_later=True)  # the page first; the search index after it, below
         print_attempt(attempt, time.perf_counter() - started)
         if attempt.ok:
             since_good = frozenset()
         publish(attempt)
+        if attempt.ok and attempt.report.search_stale and preview.snapshot() == before:  # else the next build comes first
+            started = time.perf_counter()
+            attempt = preview.index()
+            print_attempt(attempt, time.perf_counter() - started)
+            publish(attempt)
 
 
 def settle(preview: Preview, state: Snapshot, stop: threading.Event) -> Snapshot:
@@ -145,10 +156,13 @@ def print_attempt(attempt: Attempt, seconds: float, first: bool = False) -> None
     for warning in report.warnings:
         print(f"{warning} (warning)", file=sys.stderr, flush=True)
     summary = f"{report.pages} pages, {report.citations} citations verified, {len(report.warnings)} warning(s)"
-    if first:
+    if attempt.search_only:
+        print(f"search index made again in {seconds * 1000:.0f} ms", flush=True)
+    elif first:
         print(f"built {summary} in {seconds * 1000:.0f} ms", flush=True)
     else:
-        print(f"rebuilt in {seconds * 1000:.0f} ms after {describe_changes(attempt.changed)}: {summary}", flush=True)
+        later = "; the search index follows" if report.search_stale else ""
+        print(f"rebuilt in {seconds * 1000:.0f} ms after {describe_changes(attempt.changed)}: {summary}{later}", flush=True)
 
 
 def describe_changes(changed: frozenset[Path]) -> str:

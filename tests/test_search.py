@@ -4,18 +4,24 @@ from __future__ import annotations
 import re
 import shutil
 import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from conftest import PROJECT
 from sitecheck import serve_like_github_pages
 
-from evidence import search
-from evidence.build import Paths, build
+from evidence import pipeline, search
+from evidence.build import Paths, Report, build
 from evidence.errors import ContentError
+from evidence.server import Status
+from evidence.watch import Attempt, Preview, watch
 
 sys.path.insert(0, str(PROJECT / "bench"))
 from corpus import write_corpus  # noqa: E402
+from test_reproducible import comparable  # noqa: E402
 
 WASM = "'wasm-unsafe-eval'"
 
@@ -203,3 +209,69 @@ def test_an_indexer_sent_other_documents_than_the_build_ends_with_starts_again()
         problem, pages = indexer.finish(DOCUMENTS)
     assert problem is None
     assert comparable_index(pages) == comparable_index(search.build_index(DOCUMENTS, "en")[1])
+
+
+# --- the live preview: the page first, the index after it --------------------------------------
+
+def index_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / "pagefind").rglob("*")) if p.is_file()}
+
+
+def reword(content: Path, word: str) -> Path:
+    path = content / "explainers/explainer-00003.md"
+    text = path.read_text(encoding="utf-8")
+    summary = text.index("### us\n\nSummary: ") + len("### us\n\nSummary: ")
+    path.write_text(text[:summary] + word + " " + text[summary:], encoding="utf-8")
+    return path
+
+
+def test_the_preview_shows_an_edit_before_it_indexes_it_and_then_matches_a_full_build(tmp_path):
+    content = write_corpus(tmp_path / "content", 12)
+    site = tmp_path / "site"
+    preview = Preview(Paths(content=content), site)
+    assert preview.attempt().ok
+    index = index_files(site)
+    assert "pagefind/pagefind.js" in index
+
+    changed = reword(content, "Quokkaward")
+    shown = preview.attempt(frozenset({changed}), search_later=True)
+    assert shown.ok and shown.report.search_stale and not shown.search_only
+    assert "Quokkaward" in (site / "explainers/explainer-00003/index.html").read_text(encoding="utf-8")
+    assert index_files(site) == index  # the last index, untouched, until the next step
+
+    indexed = preview.index()
+    assert indexed.ok and indexed.search_only and not indexed.report.search_stale
+    assert index_files(site) != index
+    every = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    assert comparable(every) == comparable(dict(pipeline.render(Paths(content=content)).pages))
+
+    again = preview.attempt(search_later=True)  # nothing changed since: the index is current
+    assert again.ok and not again.report.search_stale and again.report.rendered == 0
+
+
+def test_a_search_only_attempt_reloads_no_page_and_keeps_the_build_number():
+    shown = Status(build=5, problems=())
+    indexed = Attempt(Report(), search_only=True)
+    assert shown.after(indexed, 10_000) == Status(build=5, problems=())
+    assert Status(build=5, problems=()).after(Attempt(Report()), 10_000).build == 10_000
+
+
+def test_the_watcher_reloads_after_an_edit_then_indexes_it_without_a_reload(tmp_path):
+    content = write_corpus(tmp_path / "content", 6)
+    preview = Preview(Paths(content=content), tmp_path / "site")
+    assert preview.attempt().ok
+    published: list[Attempt] = []
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(preview, preview.snapshot(), stop, published.append), daemon=True)
+    watcher.start()
+    try:
+        reword(content, "Quokkaward")
+        deadline = time.monotonic() + 60
+        while len(published) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        watcher.join()
+    [shown, indexed] = published
+    assert shown.ok and shown.report.search_stale and not shown.search_only
+    assert indexed.ok and indexed.search_only and not indexed.report.search_stale
