@@ -51,6 +51,12 @@ class Builder:
             out.finish()
         return built
 
+    def level(self) -> None:
+        """Bring the folder the next build stages into level with the output (Output.level), so that build writes less."""
+        assert self.out_dir is not None and self.state.output.manifest, "level after a build"
+        with Output.cached(self.out_dir, self.cache_dir, self.state.output) as out:
+            out.level()
+
     def render(self) -> Built:
         """Load, check and render what changed into memory; raise ContentError listing every problem."""
         return attempt(lambda: render(self.paths, self.options, self.memo, InMemory()))

@@ -200,11 +200,7 @@ class Output:
             if live and not self.rendered and live.keys() == keys.keys() and self.mtime is None:
                 return  # out_dir is up to date
             folder, staged = self.folder, state.staged
-            for page, key in keys.items():
-                if page not in staged or staged[page].key != key:  # unchanged since the last build: share the file
-                    replace_file(folder / page, lambda path, page=page: os.link(self.out_dir / page, path))
-                    stamp = OutputStamp.of(folder / page)  # a new ctime, in both folders: one file
-                    staged[page] = live[page] = PageRecord(key, stamp)
+            self._share(keys.items())
             stale = [page for page in staged if page not in keys]
             _remove(folder, stale)
             for page in stale:
@@ -220,6 +216,23 @@ class Output:
         known = existed and bool(live)  # otherwise `folder` holds files we know nothing of, or nothing
         state.staged_identity = _identity(folder) if known else None
         state.out_identity = _identity(self.out_dir)
+
+    def level(self) -> None:
+        """Make the staging folder hold what out_dir holds, now rather than in the next build's finish(): the live
+        preview does it while no one waits, so that a save writes only its own pages before the swap."""
+        try:
+            self._share([(page, record.key) for page, record in self.state.manifest.items()])
+        except OSError as error:
+            raise _write_error(error, self.out_dir) from None
+
+    def _share(self, pages: Iterable[tuple[str, bytes | None]]) -> None:
+        """Give the staging folder out_dir's file of each page it does not hold with that key (unchanged since the last build)."""
+        live, staged = self.state.manifest, self.state.staged
+        for page, key in pages:
+            if page not in staged or staged[page].key != key:
+                replace_file(self.folder / page, lambda path, page=page: os.link(self.out_dir / page, path))
+                stamp = OutputStamp.of(self.folder / page)  # a new ctime, in both folders: one file
+                staged[page] = live[page] = PageRecord(key, stamp)
 
     def _verify(self) -> None:
         """After a restart, or another process's build: forget the files the output folders no longer hold as written."""

@@ -4,6 +4,7 @@ One thread runs watch(); each build is an Attempt, handed to the server's thread
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -72,6 +73,13 @@ class Preview:
             return Attempt(None, (Problem(Path("evidence"), 0, message),), changed)
         return Attempt(report, (), changed, is_stylesheets_only(changed, self.paths.static, report.rendered))
 
+    def level(self) -> None:
+        """Between builds, while no one waits: the folder the next build stages into is made level with the output
+        (Builder.level), so that the next save writes only its own pages. If this fails, that build does it, and says why."""
+        if self.builder.state.output.manifest:
+            with contextlib.suppress(ContentError, OSError):
+                self.builder.level()
+
     def index(self) -> Attempt:
         """Make the search index again after an attempt that left it out of date."""
         return replace(self.attempt(), search_only=True)
@@ -114,6 +122,7 @@ def changed_paths(before: Snapshot, after: Snapshot) -> frozenset[Path]:
 def watch(preview: Preview, before: Snapshot, stop: threading.Event, publish: Callable[[Attempt], None]) -> None:
     """Rebuild after every burst of saves until `stop` is set; runs on its own thread."""
     since_good: frozenset[Path] = frozenset()  # a good build must take in what failed builds missed
+    preview.level()
     while not stop.wait(POLL_SECONDS):
         after = preview.snapshot()
         if after == before:
@@ -132,6 +141,8 @@ def watch(preview: Preview, before: Snapshot, stop: threading.Event, publish: Ca
             attempt = preview.index()
             print_attempt(attempt, time.perf_counter() - started)
             publish(attempt)
+        if attempt.ok:
+            preview.level()
 
 
 def settle(preview: Preview, state: Snapshot, stop: threading.Event) -> Snapshot:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXPLAINER, PROJECT, SOURCE, write_tree
-from test_reproducible import in_pagefinds_order
+from test_reproducible import comparable, in_pagefinds_order
 
 from evidence.build import Paths, build
 from evidence.errors import ContentError
@@ -247,3 +247,32 @@ def test_cached_cli_build_killed_at_random_moments_leaves_the_old_or_the_new_out
         assert snapshot(dist) == new
     with capsys.disabled():
         print(f"\nSIGKILL of a cached {duration:.2f} s CLI build, dist/ afterwards: {' '.join(outcomes)}")
+
+
+def test_a_staging_folder_made_level_between_builds_leaves_the_next_one_only_its_own_pages(tmp_path, monkeypatch):
+    """The live preview levels the staging folder while no one waits (Builder.level): the next build links no
+    unchanged page from the output, and builds the same site as without levelling."""
+    from evidence.incremental import Builder
+
+    def three_builds(folder: Path, level: bool) -> tuple[list[str], dict[str, bytes]]:
+        content = write_tree(folder / "content", {"explainers/other.md": EXPLAINER})
+        explainer, other = content / "explainers/ex.md", content / "explainers/other.md"
+        builder = Builder(Paths(content=content), folder / "dist")
+        builder.build()
+        explainer.write_text(explainer.read_text().replace("Intro", "Once. Intro", 1))
+        builder.build()  # the staging folder lacks this build's explainer pages, unless levelled
+        if level:
+            builder.level()
+        links: list[str] = []
+        monkeypatch.setattr(os, "link", lambda source, target, link=os.link: links.append(str(source)) or link(source, target))
+        other.write_text(other.read_text().replace("Intro", "Twice. Intro", 1))  # renders the other's pages, not ex's
+        builder.build()
+        monkeypatch.undo()
+        return links, comparable({p.relative_to(folder / "dist").as_posix(): p.read_bytes()
+                                  for p in sorted((folder / "dist").rglob("*")) if p.is_file()})
+
+    linked_after_level, levelled = three_builds(tmp_path / "levelled", level=True)
+    linked_without, plain = three_builds(tmp_path / "plain", level=False)
+    assert linked_after_level == [] and any(path.endswith("explainers/ex/index.html") for path in linked_without)
+    assert levelled == plain
+    assert b"Once. Intro" in levelled["explainers/ex/index.html"] and b"Twice. Intro" in levelled["explainers/other/index.html"]
