@@ -6,7 +6,8 @@ Prints one JSON object (BENCHMARKS.md, "Search and browse pages"): the home page
 browse page's size in bytes, the cold build's seconds with the search index and without it (its
 step replaced by one that indexes nothing), and, in one long-lived Builder, the seconds of a rebuild
 after one edit, with and without indexing, and of the indexing alone; and the live preview's way, the
-page first with the last index (search_later), then the index made again.
+page first with the last index (search_later), then the index made again, the staging folder made
+level with the output after each (Builder.level), as the preview's watcher does.
 """
 from __future__ import annotations
 
@@ -98,14 +99,18 @@ def main() -> None:
             results["indexing runs (first build, then each edit)"] = len(indexing)
             results["re-index after one edit, median seconds"] = statistics.median(indexing[1:] or indexing)
     without_search(False)
-    # The live preview: each save shows with the last index (search_later), which is made again after it.
+    # The live preview (watch.watch): each save shows with the last index (search_later), which is made again after
+    # it; then, while no one waits, the folder the next build stages into is made level with the output.
     builder = Builder(paths, args.work / "live-later", cache_dir=args.work / ".cache-later")
     builder.build()
+    builder.level()
     shown, indexed = [], []
     for number in range(args.edits):
         edit_explainer(content / "explainers" / f"{explainer_id(number * 11 % args.count)}.md", generation=2300 + number)
         shown.append(timed(lambda: builder.build(search_later=True)))
+        builder.level()
         indexed.append(timed(builder.build))
+        builder.level()
     results["live preview after one edit: page shown, median seconds"] = statistics.median(shown[1:] or shown)
     results["live preview after one edit: then the index, median seconds"] = statistics.median(indexed[1:] or indexed)
     print(json.dumps(results, indent=1))
