@@ -57,7 +57,7 @@ def render(paths, options: Options = Options(), memo: Memo | None = None, out: O
         check_site(sources, explainers, context, memo, problems, options.strict)
         # render each source's pages on the workers while this process renders the pages about the whole site
         source_pages = memo.map("source pages", steps.render_source_pages, source_tasks(sources, explainers), pool.map, out)
-        browse_pages = memo.map("browse pages", steps.render_browse_page, browse_tasks(explainers), pool.map, out)
+        browse_pages = memo.map("browse pages", steps.render_browse_page, browse_tasks(sources, explainers), pool.map, out)
         site_pages = list(memo.map("site pages", steps.render_site_pages, site_tasks(context, sources, explainers), pool.here, out))
         # index the explainers and sources for search (evidence/search.py), while the workers render
         search = list(memo.map("search", partial(steps.index_site, indexer=indexer), [search_task(sources, explainers)], pool.here, out,

@@ -368,7 +368,7 @@ def render_browse(r: Renderer, page: BrowsePage, statements: tuple[PartyInExplai
     """A page of a party's, a tag's or a year's explainers, newest first; a party's with its summaries of the party's positions."""
     party = next((p for e in page.explainers for p in e.parties if p.id == page.key), None) if page.kind == "party" else None
     yield r.page("browse.html", urls.browse_page(page.kind, page.key, page.number), page=page, party=party, statements=statements,
-                 page_url=lambda number: urls.browse_page(page.kind, page.key, number))
+                 page_url=lambda number: urls.browse_page(page.kind, page.key, number), sources_of=lambda e: [r.site.source(s) for s in e.source_ids])
 
 
 def render_explainer(r: Renderer, explainer: Explainer) -> Iterator[Page]:

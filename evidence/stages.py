@@ -126,20 +126,24 @@ def check_party_names(explainers: list[model.ExplainerSummary], problems: Proble
                                f"{where.parent.name}/{where.name}:{named.line}; an id names one party in every explainer: use one name, or give this party another id")
 
 
-def browse_tasks(explainers: list[tuple[Path, ExplainerRecord]]) -> list[Task]:
-    """Each page of a party's, a tag's and a year's explainers; a party's page also reads each explainer's summaries of that party."""
+def browse_tasks(sources: dict[Path, SourceRecord], explainers: list[tuple[Path, ExplainerRecord]]) -> list[Task]:
+    """Each page of a party's, a tag's and a year's explainers, with the sources each is based on; a party's page also reads
+    each explainer's summaries of that party."""
     records = {record.summary.id: record for _, record in explainers}
+    source_records = {r.summary.id: r for r in sources.values() if r.summary is not None}
     tasks = []
     cards = {explainer_id: card_digest(record.summary) for explainer_id, record in records.items()}
     for page in browse_pages(record.summary for record in records.values()):
         ids = [e.id for e in page.explainers]
-        inputs = [cards[i] for i in ids]
+        based_on = sorted({s for e in page.explainers for s in e.source_ids if s in source_records})  # else the build fails anyway
+        inputs = [cards[i] for i in ids] + [source_records[s].summary_digest for s in based_on]
         statements: tuple[PartyInExplainer, ...] = ()
         if page.kind == "party":
             inputs += [records[i].statement_digests.get(page.key, b"-") for i in ids]  # none if its page failed to render
             statements = tuple(PartyInExplainer(records[i].summary, records[i].statements.get(page.key, ())) for i in ids)
         place = urls.browse_page(page.kind, page.key, page.number)
-        tasks.append(Task(place, (repr((page.number, page.pages)), *inputs), (page, statements)))
+        tasks.append(Task(place, (repr((page.number, page.pages)), *inputs),
+                          (page, statements, tuple(source_records[s].summary for s in based_on))))
     return tasks
 
 

@@ -206,9 +206,10 @@ def render_site_pages(context: Context, tools: Tools, site: Site, name: str) -> 
     return _render(_renderer(context, tools, site, CitationIndex({}, 0)), context, [entry for entry in PAGES if entry[0] == name])
 
 
-def render_browse_page(context: Context, tools: Tools, page: BrowsePage, statements: tuple[PartyInExplainer, ...]) -> tuple[Problem | None, Pages]:
-    """One page of a party's, a tag's or a year's explainers (browse.BrowsePage)."""
-    site = Site(context.settings, (), ())
+def render_browse_page(context: Context, tools: Tools, page: BrowsePage, statements: tuple[PartyInExplainer, ...],
+                       sources: tuple[SourceSummary, ...]) -> tuple[Problem | None, Pages]:
+    """One page of a party's, a tag's or a year's explainers (browse.BrowsePage), and the sources they are based on."""
+    site = Site(context.settings, sources, ())
     return _render(_renderer(context, tools, site, CitationIndex({}, 0)), context, BROWSE_PAGES, page, statements)
 
 

@@ -384,6 +384,20 @@ def test_retagging_an_explainer_renders_only_the_lists_it_leaves_and_joins(tmp_p
     assert files_of(tmp_path / "dist") == comparable(dict(pipeline.render(Paths(content=content)).pages))
 
 
+def test_retitling_a_source_renders_every_browse_page_that_names_it_under_an_explainer(tmp_path):
+    content = write_corpus(tmp_path / "content", 30)
+    builder = Builder(Paths(content=content), tmp_path / "dist")
+    builder.build()
+    edit(content / "sources/report-00003.md", "title: Report 3 on", "title: Third report on")
+    rendered = pages_besides_search(builder.build().rendered)
+    naming = {page.relative_to(tmp_path / "dist").as_posix() for page in (tmp_path / "dist").rglob("*.html")
+              if "Third report on" in page.read_text(encoding="utf-8")}
+    browse = {page for page in naming if page.startswith(("parties/", "tags/", "archive/"))}
+    assert len(browse) >= 3  # its explainer's parties, tags and year
+    assert naming <= rendered
+    assert files_of(tmp_path / "dist") == comparable(dict(pipeline.render(Paths(content=content)).pages))
+
+
 def test_rewording_a_partys_summary_renders_only_that_partys_page_it_is_on(tmp_path):
     content = write_corpus(tmp_path / "content", 50)  # 'us' has three pages of 20
     builder = Builder(Paths(content=content), tmp_path / "dist")
