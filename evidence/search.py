@@ -67,7 +67,7 @@ class Indexer:
         self._answers: dict[int, dict] = {}
         self._finished = threading.Event()
         self._last = -1  # the id of the message whose answer ends the run
-        self._folder: tempfile.TemporaryDirectory | None = None  # its working folder, made when it starts: it writes nothing there
+        self._folder: tempfile.TemporaryDirectory | None = None  # its working folder, made when it starts (see _start)
 
     def __enter__(self) -> "Indexer":
         return self
@@ -114,12 +114,19 @@ class Indexer:
         if binary is None:
             self.problem = missing_binary()
             return
+        # An empty working folder of its own: Pagefind looks for its configuration files (pagefind.yml, .json...)
+        # where it runs, even as a service, and stops at once if it finds two.
         self._folder = tempfile.TemporaryDirectory(prefix="evidence-pagefind-")
         self.process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, cwd=self._folder.name)
         answers = _answers(self.process)
         _send(self.process, 0, {"type": "NewIndex", "config": {"force_language": self.language, "root_selector": "main"}})
-        index = next(answers)["payload"]["index_id"]
+        try:
+            index = next(answers)["payload"]["index_id"]
+        except (StopIteration, ValueError, KeyError, TypeError):  # it exited, or answered something else
+            self.problem = SearchProblem(Path("."), 0, f"search: the pagefind binary ({binary}) stopped as it started; "
+                                                       f"install it again with: {INSTALL} --force-reinstall")
+            return
         # Two threads: the answers must be read while the requests are written, or both pipes fill.
         threading.Thread(target=self._write, args=(index,), daemon=True).start()
         threading.Thread(target=self._read, args=(answers,), daemon=True).start()

@@ -185,11 +185,32 @@ def test_a_missing_pagefind_binary_is_one_line_saying_how_to_install_it(tmp_path
     assert not (tmp_path / "dist").exists()
 
 
+def test_a_pagefind_binary_that_stops_as_it_starts_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "find_binary", lambda: Path("/bin/true"))  # exits at once, answering nothing
+    with pytest.raises(ContentError) as failed:
+        build(Paths(content=write_corpus(tmp_path / "content", 2)), tmp_path / "dist")
+    assert [str(problem) for problem in failed.value.problems] == [
+        "search: the pagefind binary (/bin/true) stopped as it started; "
+        "install it again with: python -m pip install 'pagefind[bin]' --force-reinstall"]
+    assert not (tmp_path / "dist").exists()
+
+
 DOCUMENTS = [(f"explainers/e{n}/", f"<main><h1>Explainer {n}</h1><h2 id='t'>Topic</h2><p>harbour words {n}</p></main>") for n in range(6)]
 
 
 def comparable_index(pages: dict[str, bytes]) -> dict[str, bytes]:
     return {name: data for name, data in pages.items() if not name.startswith("pagefind/filter/") and not name.endswith((".pf_meta", ".json"))}
+
+
+def test_pagefind_configuration_files_where_the_build_runs_do_not_stop_it(tmp_path, monkeypatch):
+    """Pagefind looks for its configuration where it runs, even as a service, and stops at once if it finds two:
+    it runs in an empty folder of its own."""
+    (tmp_path / "pagefind.yml").write_text('exclude_selectors: ["p"]\n')
+    (tmp_path / "pagefind.json").write_text('{"exclude_selectors": ["p"]}\n')
+    monkeypatch.chdir(tmp_path)
+    problem, pages = search.build_index(DOCUMENTS, "en")
+    assert problem is None
+    assert comparable_index(pages) == comparable_index(search.build_index(DOCUMENTS, "en")[1])
 
 
 def test_an_index_sent_documents_while_the_pages_render_is_the_index_made_at_the_end():
