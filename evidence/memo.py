@@ -187,10 +187,10 @@ class Memo:
         todo: list[Task] = []
         for task in tasks:
             entry = previous.get(task.id)
-            fresh = entry is not None and entry.key is not None and entry.key == self.key(step, task, entry.result)
-            stale = not fresh and stale_ok and entry is not None and entry.key is not None
-            if (fresh or stale) and out.holds(entry.pages, entry.key):
-                if stale:
+            known = entry is not None and entry.key is not None
+            fresh = known and entry.key == self.key(step, task, entry.result)
+            if (fresh or known and stale_ok) and out.holds(entry.pages, entry.key):
+                if not fresh:
                     self.stale.add(step)
                 kept[task.id] = entry
                 if entry.pages:

@@ -29,7 +29,7 @@ class Options:
     strict: bool = False  # warnings are errors
     jobs: int | None = 1  # worker processes; None: one per core
     bytecode_dir: Path | None = None  # where compiled templates are kept between processes
-    search_later: bool = False  # keep the last search index even if out of date (Built.stale says so): the preview indexes after
+    search_later: bool = False  # keep the last search index even if out of date (Built.search_stale says so): the preview indexes after
 
 
 def build(paths, out_dir: Path, options: Options = Options(), mtime: int | None = None) -> Built:

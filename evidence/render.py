@@ -24,7 +24,7 @@ from .errors import Problem
 from .jsontext import json_text
 from .labels import paragraph_label, paragraph_runs
 from .links import Links, base_path_of, text_fragment_url
-from .model import Explainer, Paragraph, Passage, Site, Source
+from .model import Explainer, ExplainerSummary, Paragraph, Passage, Site, Source, SourceSummary
 from .reader import Note, explainer_json, explainer_notes, group_marks
 from .views import (
     Backlinks, CardParagraph, Cards, Coverage, Endnote, EvidenceCount, EvidenceRow, Excerpt, MapItem, Mark, MarkLink, PartyInExplainer,
@@ -90,6 +90,10 @@ class Renderer:
             party_href=lambda party_id: links.url(urls.party_page(party_id)), **context,
         )
         return path, html
+
+    def sources_of(self, explainer: ExplainerSummary) -> list[SourceSummary]:
+        """The sources a listed explainer is based on, for its "Based on:" line (the page's site holds them)."""
+        return [self.site.source(source_id) for source_id in explainer.source_ids]
 
     def text(self, template: str, path: str, **context: object) -> tuple[str, str]:
         """A non-HTML file (feed, sitemap), whose URLs are all absolute."""
@@ -338,7 +342,7 @@ Page = tuple[str, str]
 def render_home(r: Renderer) -> Iterator[Page]:
     explainers = newest_first(r.site.explainers)
     yield r.page("index.html", "index.html", explainers=explainers[: r.site.settings.home], total=len(explainers),
-                 sources_of=lambda e: [r.site.source(s) for s in e.source_ids])
+                 sources_of=r.sources_of)
 
 
 def list_counts(site: Site, kind: str) -> list[tuple[str, int]]:
@@ -368,7 +372,7 @@ def render_browse(r: Renderer, page: BrowsePage, statements: tuple[PartyInExplai
     """A page of a party's, a tag's or a year's explainers, newest first; a party's with its summaries of the party's positions."""
     party = next((p for e in page.explainers for p in e.parties if p.id == page.key), None) if page.kind == "party" else None
     yield r.page("browse.html", urls.browse_page(page.kind, page.key, page.number), page=page, party=party, statements=statements,
-                 page_url=lambda number: urls.browse_page(page.kind, page.key, number), sources_of=lambda e: [r.site.source(s) for s in e.source_ids])
+                 page_url=lambda number: urls.browse_page(page.kind, page.key, number), sources_of=r.sources_of)
 
 
 def render_explainer(r: Renderer, explainer: Explainer) -> Iterator[Page]:
