@@ -74,6 +74,14 @@ def write_tree(root: Path, files: dict[str, str | bytes | None]) -> Path:
     return root
 
 
+def edit_file(path: Path, old: str, new: str) -> Path:
+    """Replace the first `old` in the file (which must hold it) with `new`."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
 def problems(root: Path, strict: bool = False) -> list[str]:
     """Every problem the build reports for a content tree, as 'relative/path:line: message'."""
     try:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, edit_file
 
 from evidence import cache, pipeline, pool
 from evidence.build import Paths, build, rebuild
@@ -367,49 +367,44 @@ def pages_besides_search(pages) -> set[str]:
     return {page for page in pages if not page.startswith("pagefind/") and not page.startswith("(")}
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def after_one_edit(tmp_path: Path, explainers: int, file: str, old: str, new: str) -> tuple[Path, set[str]]:
+    """A corpus built into tmp_path/dist, then built again after one edit of `file`: its content folder, and the
+    pages the second build rendered (but the search index's)."""
+    content = write_corpus(tmp_path / "content", explainers)
+    builder = Builder(Paths(content=content), tmp_path / "dist")
+    builder.build()
+    edit_file(content / file, old, new)
+    return content, pages_besides_search(builder.build().rendered)
+
+
+def as_built_whole(content: Path) -> dict[str, bytes]:
+    """What the plain pipeline renders of the content, to compare an incremental build's output with."""
+    return comparable(dict(pipeline.render(Paths(content=content)).pages))
 
 
 def test_retagging_an_explainer_renders_only_the_lists_it_leaves_and_joins(tmp_path):
-    content = write_corpus(tmp_path / "content", 30)
-    builder = Builder(Paths(content=content), tmp_path / "dist")
-    builder.build()
-    edit(content / "explainers/explainer-00003.md", "tags: [syria, sanctions]", "tags: [syria, aid]")
-    rendered = pages_besides_search(builder.build().rendered)
+    content, rendered = after_one_edit(tmp_path, 30, "explainers/explainer-00003.md", "tags: [syria, sanctions]", "tags: [syria, aid]")
     assert rendered == {"explainers/explainer-00003/explainer.json", "explainers/explainer-00003/index.html",
                         "tags/sanctions/index.html", "tags/aid/index.html", "tags/index.html"}
-    assert files_of(tmp_path / "dist") == comparable(dict(pipeline.render(Paths(content=content)).pages))
+    assert files_of(tmp_path / "dist") == as_built_whole(content)
 
 
 def test_retitling_a_source_renders_every_browse_page_that_names_it_under_an_explainer(tmp_path):
-    content = write_corpus(tmp_path / "content", 30)
-    builder = Builder(Paths(content=content), tmp_path / "dist")
-    builder.build()
-    edit(content / "sources/report-00003.md", "title: Report 3 on", "title: Third report on")
-    rendered = pages_besides_search(builder.build().rendered)
+    content, rendered = after_one_edit(tmp_path, 30, "sources/report-00003.md", "title: Report 3 on", "title: Third report on")
     naming = {page.relative_to(tmp_path / "dist").as_posix() for page in (tmp_path / "dist").rglob("*.html")
               if "Third report on" in page.read_text(encoding="utf-8")}
     browse = {page for page in naming if page.startswith(("parties/", "tags/", "archive/"))}
     assert len(browse) >= 3  # its explainer's parties, tags and year
     assert naming <= rendered
-    assert files_of(tmp_path / "dist") == comparable(dict(pipeline.render(Paths(content=content)).pages))
+    assert files_of(tmp_path / "dist") == as_built_whole(content)
 
 
 def test_rewording_a_partys_summary_renders_only_that_partys_page_it_is_on(tmp_path):
-    content = write_corpus(tmp_path / "content", 50)  # 'us' has three pages of 20
-    builder = Builder(Paths(content=content), tmp_path / "dist")
-    builder.build()
-    path = content / "explainers/explainer-00003.md"  # the fourth oldest: on the last page
-    text = path.read_text(encoding="utf-8")
-    us = text.index("### us\n\nSummary: ") + len("### us\n\nSummary: ")
-    path.write_text(text[:us] + "Reworded: " + text[us:], encoding="utf-8")
-    rendered = pages_besides_search(builder.build().rendered)
+    # 'us' has three pages of 20; the fourth oldest explainer is on the last
+    content, rendered = after_one_edit(tmp_path, 50, "explainers/explainer-00003.md", "### us\n\nSummary: ", "### us\n\nSummary: Reworded: ")
     assert rendered == {"explainers/explainer-00003/explainer.json", "explainers/explainer-00003/index.html", "parties/us/3.html"}
     assert "Reworded: " in (tmp_path / "dist/parties/us/3.html").read_text(encoding="utf-8")
-    assert files_of(tmp_path / "dist") == comparable(dict(pipeline.render(Paths(content=content)).pages))
+    assert files_of(tmp_path / "dist") == as_built_whole(content)
 
 
 @pytest.mark.parametrize("change", ["rename a shared party", "swap a party", "retag"])
@@ -423,20 +418,20 @@ def test_an_edit_to_parties_or_tags_renders_every_page_it_changes_and_no_other(t
     if change == "rename a shared party":
         for path in (content / "explainers").glob("*.md"):
             if "name: Turkey" in path.read_text(encoding="utf-8"):
-                edit(path, "name: Turkey", "name: Türkiye")
+                edit_file(path, "name: Turkey", "name: Türkiye")
     elif change == "swap a party":
-        edit(edited, "name: Iran", "name: Turkey")
-        edit(edited, "id: iran", "id: turkey")
+        edit_file(edited, "name: Iran", "name: Turkey")
+        edit_file(edited, "id: iran", "id: turkey")
         edited.write_text(edited.read_text(encoding="utf-8").replace("### iran", "### turkey"), encoding="utf-8")
     else:
-        edit(edited, "tags: [", "tags: [gulf, ")
+        edit_file(edited, "tags: [", "tags: [gulf, ")
     rendered = pages_besides_search(builder.build().rendered)
     after = files_of(out)
     changed = pages_besides_search(page for page in before.keys() | after.keys() if before.get(page) != after.get(page))
     rebuilt_anyway = {page for page in rendered if page.startswith("explainers/")}  # an edited explainer's own pages render again
     assert rendered - rebuilt_anyway == changed - rebuilt_anyway
     assert changed - rebuilt_anyway, "the edit should change some browse page"
-    assert after == comparable(dict(pipeline.render(Paths(content=content)).pages))
+    assert after == as_built_whole(content)
 
 
 def test_an_unknown_source_error_names_the_sources_added_since(tmp_path):

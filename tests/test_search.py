@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, edit_file
 from sitecheck import serve_like_github_pages
 
 from evidence import pipeline, search
@@ -239,11 +239,7 @@ def index_files(site: Path) -> dict[str, bytes]:
 
 
 def reword(content: Path, word: str) -> Path:
-    path = content / "explainers/explainer-00003.md"
-    text = path.read_text(encoding="utf-8")
-    summary = text.index("### us\n\nSummary: ") + len("### us\n\nSummary: ")
-    path.write_text(text[:summary] + word + " " + text[summary:], encoding="utf-8")
-    return path
+    return edit_file(content / "explainers/explainer-00003.md", "### us\n\nSummary: ", f"### us\n\nSummary: {word} ")
 
 
 def test_the_preview_shows_an_edit_before_it_indexes_it_and_then_matches_a_full_build(tmp_path):
