@@ -265,12 +265,6 @@ class InMemory:
     def holds(self, pages: Iterable[str], key: bytes | None) -> bool:
         return not pages
 
-    def _unshare(self, page: str) -> None:
-        """After the staging folder's file for a page was replaced or removed: if out_dir's was the same file, it has a new ctime now."""
-        staged, live = self.state.staged.get(page), self.state.manifest.get(page)
-        if staged is not None and live is not None and staged.stamp.inode == live.stamp.inode:
-            self.state.manifest[page] = PageRecord(live.key, OutputStamp.of(self.out_dir / page))
-
     def keep(self, pages: Iterable[str], key: bytes | None) -> None:
         pass
 
