@@ -1,6 +1,7 @@
 """Run a build's per-explainer and per-source steps on every core: worker processes that inherit the build's context and compiled templates."""
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -55,8 +56,7 @@ class Pool:
     def _start(self, method: str) -> None:
         # Workers get the context as plain data: forked ones inherit it, and this process's compiled
         # templates with it; spawned ones unpickle the context and load templates from the bytecode cache.
-        context = self.context
-        context = Context(dict(context.sources), context.settings, context.template_dirs, context.base_url, context.bytecode_dir, context.stylesheet)
+        context = dataclasses.replace(self.context, sources=dict(self.context.sources))
         tools = self.tools().compile_all() if method == "fork" else None
         gc.freeze()  # forked workers then never scan (or copy, by touching) what they inherit
         try:
