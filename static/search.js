@@ -79,7 +79,8 @@
       if (!subs.length) { show(page, null); shown++; }
       subs.forEach(function (sub) { show(page, sub); shown++; });
     });
-    say(shown ? phrases.count.replace("{count}", search.results.length) : phrases.none);
+    var found = search.results.length;
+    say(!shown ? phrases.none : found === 1 ? phrases.countOne : phrases.count.replace("{count}", found));
   }
 
   input.addEventListener("input", run);

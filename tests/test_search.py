@@ -88,6 +88,7 @@ def test_a_result_lands_on_the_position_it_names_and_says_whose_it_is(new_page, 
     page.wait_for_selector("#search-filter-year")
     page.select_option("#search-filter-year", "2026")  # the bundled explainer's year: the corpus's are 2020's
     results = search_for(page, "defensive stance conflicting theories")
+    assert page.locator(".search-status").inner_text() == "Found in 1 page"  # the explainer, its places listed under it
     first = results.filter(has_text="Russia · ").first
     assert first.locator(".result-link").inner_text().startswith("Russia · Who attacked the aid convoy")
     assert first.locator(".result-where").inner_text() == "What does Russia actually want in Syria?"
@@ -112,6 +113,7 @@ def test_filters_by_party_narrow_the_results(new_page, site_url):
     page = new_page()
     page.goto(site_url + "search/")
     search_for(page, "Russia")
+    assert re.fullmatch(r"Found in \d+ pages", page.locator(".search-status").inner_text())
     page.select_option("#search-filter-party", "Turkey")
     page.wait_for_timeout(1000)  # the page forbids evaluating strings: no wait_for_function
     places = page.locator(".search-result .result-where, .search-result .result-link").all_inner_texts()
